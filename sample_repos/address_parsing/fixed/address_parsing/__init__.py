@@ -1,0 +1,1 @@
+"""Address parsing code location."""

@@ -1,0 +1,1 @@
+"""Broken inputs for the analyzer: every file here is bad on purpose."""

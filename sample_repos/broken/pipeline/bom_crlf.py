@@ -1,0 +1,3 @@
+﻿import polars as pl
+
+frame = pl.DataFrame({"a": [1]})

@@ -1,0 +1,2 @@
+def asset_prefix(team: str) -> list[str]:
+    return ["warehouse", team]

@@ -1,0 +1,1 @@
+"""Code location marketing_etl."""

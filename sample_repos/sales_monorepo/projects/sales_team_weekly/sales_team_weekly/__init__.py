@@ -1,0 +1,1 @@
+"""Code location sales_team_weekly."""
