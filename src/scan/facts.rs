@@ -102,7 +102,7 @@ pub struct ImportSite {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub bound: Vec<BoundName>,
     pub context: ExecContext,
-    /// The enclosing function, for imports in [`ExecContext::Function`].
+    /// Qualified name of the enclosing function or class (`Resource.setup`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub function: Option<String>,
 }

@@ -1,0 +1,780 @@
+//! The per-file fact extractor: one pass over the AST, recording imports with
+//! their execution context and the calls that run at import time.
+
+use std::collections::HashMap;
+
+use ruff_python_ast::token::TokenKind;
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{
+    self as ast, ExceptHandler, Expr, Number, Parameters, Stmt,
+};
+use ruff_python_parser::{parse_unchecked, Mode, ParseOptions};
+use ruff_text_size::Ranged;
+
+use super::facts::{
+    BoundName, CallSite, EagerCall, ExecContext, ImportKind, ImportSite, LiteralArg, NoqaLine,
+};
+use super::source::LineIndex;
+use crate::diagnostics::{Diagnostic, Severity};
+
+/// How many syntax errors of one file are reported (error recovery on a binary
+/// or garbage file can produce thousands).
+const MAX_SYNTAX_ERRORS: usize = 10;
+/// How many literal arguments of one call are kept.
+const MAX_LITERAL_ARGS: usize = 4;
+/// Longest literal string kept, in characters.
+const MAX_LITERAL_CHARS: usize = 200;
+/// Stack space the extractor keeps free before growing its stack (deeply
+/// nested expressions and blocks recurse).
+const STACK_RED_ZONE: usize = 64 * 1024;
+const STACK_GROW: usize = 2 * 1024 * 1024;
+
+/// What [`extract`] returns for one file.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub imports: Vec<ImportSite>,
+    pub calls: Vec<EagerCall>,
+    pub noqa: Vec<NoqaLine>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Extracts the facts of one file.
+///
+/// `module` is the file's dotted module name (when known) and `is_package`
+/// whether it is an `__init__.py`; together they resolve relative imports.
+pub fn extract(path: &str, source: &str, module: Option<&str>, is_package: bool) -> Extracted {
+    let parsed = parse_unchecked(source, ParseOptions::from(Mode::Module));
+    let index = LineIndex::new(source);
+    let mut out = Extracted::default();
+
+    for error in parsed.errors().iter().take(MAX_SYNTAX_ERRORS) {
+        let (line, column) = index.line_column(source, error.location.start().to_usize());
+        out.diagnostics.push(
+            Diagnostic::new(path, Severity::Error, "invalid-syntax", error.error.to_string())
+                .at(line, column),
+        );
+    }
+    if parsed.errors().len() > MAX_SYNTAX_ERRORS {
+        out.diagnostics.push(Diagnostic::new(
+            path,
+            Severity::Error,
+            "invalid-syntax",
+            format!(
+                "{} more syntax errors not shown; is this really a Python file?",
+                parsed.errors().len() - MAX_SYNTAX_ERRORS
+            ),
+        ));
+    }
+
+    for token in parsed.tokens() {
+        if token.kind() == TokenKind::Comment {
+            let range = token.range();
+            if let Some(text) = source.get(range.start().to_usize()..range.end().to_usize()) {
+                if let Some(codes) = parse_noqa(text) {
+                    out.noqa.push(NoqaLine {
+                        line: index.line(range.start().to_usize()),
+                        codes,
+                    });
+                }
+            }
+        }
+    }
+
+    let package: Option<Vec<&str>> = module.map(|m| {
+        let mut parts: Vec<&str> = m.split('.').collect();
+        if !is_package {
+            parts.pop();
+        }
+        parts
+    });
+
+    let mut extractor = Extractor {
+        path,
+        source,
+        index: &index,
+        package,
+        bindings: HashMap::new(),
+        future_annotations: false,
+        scope: Vec::new(),
+        out: &mut out,
+    };
+    if let ast::Mod::Module(module) = parsed.syntax() {
+        extractor.body(&module.body, ExecContext::Module);
+    }
+    out
+}
+
+/// Parses a `# noqa` comment: `None` if it is not one, `Some([])` for a bare
+/// `# noqa`, `Some(codes)` for `# noqa: FP001, FP002`.
+pub fn parse_noqa(comment: &str) -> Option<Vec<String>> {
+    let lower = comment.to_ascii_lowercase();
+    let at = lower.find("noqa")?;
+    // Only `# noqa` itself, possibly after other comment text (`# type: ignore # noqa`).
+    let before = lower[..at].trim_end();
+    if !before.ends_with('#') {
+        return None;
+    }
+    let rest = &comment[at + 4..];
+    let Some(list) = rest.strip_prefix(':') else {
+        return (rest.is_empty() || rest.starts_with(char::is_whitespace)).then(Vec::new);
+    };
+    let codes: Vec<String> = list
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .map(str::trim)
+        .take_while(|c| c.is_empty() || is_rule_code(c))
+        .filter(|c| !c.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect();
+    Some(codes)
+}
+
+/// `FP001`-shaped: letters, then digits.
+fn is_rule_code(code: &str) -> bool {
+    let digits = code.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    digits.len() < code.len() && !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+struct Extractor<'a, 'o> {
+    path: &'a str,
+    source: &'a str,
+    index: &'a LineIndex,
+    /// Package of the file, for relative imports (`None` outside a package).
+    package: Option<Vec<&'a str>>,
+    /// Names bound by module-level imports, in source order: local → dotted target.
+    bindings: HashMap<String, String>,
+    /// `from __future__ import annotations` seen: annotations are not evaluated.
+    future_annotations: bool,
+    /// Enclosing classes and functions.
+    scope: Vec<&'a str>,
+    out: &'o mut Extracted,
+}
+
+impl<'a> Extractor<'a, '_> {
+    fn position(&self, node: &impl Ranged) -> (u32, u32) {
+        self.index
+            .line_column(self.source, node.range().start().to_usize())
+    }
+
+    fn scope_name(&self) -> Option<String> {
+        (!self.scope.is_empty()).then(|| self.scope.join("."))
+    }
+
+    fn body(&mut self, body: &'a [Stmt], ctx: ExecContext) {
+        for stmt in body {
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, || {
+                self.stmt(stmt, ctx);
+            });
+        }
+    }
+
+    fn stmt(&mut self, stmt: &'a Stmt, ctx: ExecContext) {
+        match stmt {
+            Stmt::Import(import) => self.import(import, ctx),
+            Stmt::ImportFrom(import) => self.import_from(import, ctx),
+            Stmt::FunctionDef(def) => {
+                for decorator in &def.decorator_list {
+                    self.expr(&decorator.expression, ctx, CallSite::Decorator);
+                }
+                self.parameters(&def.parameters, ctx);
+                if let Some(returns) = &def.returns {
+                    self.annotation(returns, ctx);
+                }
+                // `@definitions` functions are called by Dagster when the location loads.
+                let runs_at_load = def
+                    .decorator_list
+                    .iter()
+                    .any(|d| self.is_definitions_decorator(&d.expression));
+                let inner = if runs_at_load {
+                    ctx
+                } else {
+                    ctx.nest(ExecContext::Function)
+                };
+                self.scope.push(def.name.id.as_str());
+                self.body(&def.body, inner);
+                self.scope.pop();
+            }
+            Stmt::ClassDef(class) => {
+                for decorator in &class.decorator_list {
+                    self.expr(&decorator.expression, ctx, CallSite::Decorator);
+                }
+                if let Some(arguments) = &class.arguments {
+                    for arg in &arguments.args {
+                        self.expr(arg, ctx, CallSite::ClassBase);
+                    }
+                    for keyword in &arguments.keywords {
+                        self.expr(&keyword.value, ctx, CallSite::ClassBase);
+                    }
+                }
+                self.scope.push(class.name.id.as_str());
+                self.body(&class.body, ctx.nest(ExecContext::ClassBody));
+                self.scope.pop();
+            }
+            Stmt::If(stmt_if) => {
+                self.expr(&stmt_if.test, ctx, CallSite::Statement);
+                let guard = type_checking_guard(&stmt_if.test, &self.bindings);
+                let (body_ctx, else_ctx) = match guard {
+                    Some(true) => (ctx.nest(ExecContext::TypeChecking), ctx),
+                    Some(false) => (ctx, ctx.nest(ExecContext::TypeChecking)),
+                    None => (
+                        ctx.nest(ExecContext::Conditional),
+                        ctx.nest(ExecContext::Conditional),
+                    ),
+                };
+                self.body(&stmt_if.body, body_ctx);
+                for clause in &stmt_if.elif_else_clauses {
+                    if let Some(test) = &clause.test {
+                        self.expr(test, else_ctx, CallSite::Statement);
+                    }
+                    let clause_ctx = if clause.test.is_some() && guard.is_some() {
+                        ctx.nest(ExecContext::Conditional)
+                    } else {
+                        else_ctx
+                    };
+                    self.body(&clause.body, clause_ctx);
+                }
+            }
+            Stmt::Try(stmt_try) => {
+                let guards_import = stmt_try.handlers.iter().any(|h| {
+                    let ExceptHandler::ExceptHandler(handler) = h;
+                    handler
+                        .type_
+                        .as_deref()
+                        .is_none_or(|t| catches_import_error(t, &self.bindings))
+                });
+                let body_ctx = if guards_import {
+                    ctx.nest(ExecContext::TryImportError)
+                } else {
+                    ctx
+                };
+                self.body(&stmt_try.body, body_ctx);
+                for handler in &stmt_try.handlers {
+                    let ExceptHandler::ExceptHandler(handler) = handler;
+                    self.body(
+                        &handler.body,
+                        ctx.nest(ExecContext::Conditional),
+                    );
+                }
+                self.body(&stmt_try.orelse, body_ctx);
+                self.body(&stmt_try.finalbody, ctx);
+            }
+            Stmt::With(with) => {
+                for item in &with.items {
+                    self.expr(&item.context_expr, ctx, CallSite::Statement);
+                }
+                self.body(&with.body, ctx.nest(ExecContext::Conditional));
+            }
+            Stmt::For(stmt_for) => {
+                self.expr(&stmt_for.iter, ctx, CallSite::Statement);
+                let inner = ctx.nest(ExecContext::Conditional);
+                self.body(&stmt_for.body, inner);
+                self.body(&stmt_for.orelse, inner);
+            }
+            Stmt::While(stmt_while) => {
+                self.expr(&stmt_while.test, ctx, CallSite::Statement);
+                let inner = ctx.nest(ExecContext::Conditional);
+                self.body(&stmt_while.body, inner);
+                self.body(&stmt_while.orelse, inner);
+            }
+            Stmt::Match(stmt_match) => {
+                self.expr(&stmt_match.subject, ctx, CallSite::Statement);
+                let inner = ctx.nest(ExecContext::Conditional);
+                for case in &stmt_match.cases {
+                    if let Some(guard) = &case.guard {
+                        self.expr(guard, inner, CallSite::Statement);
+                    }
+                    self.body(&case.body, inner);
+                }
+            }
+            Stmt::Expr(stmt) => self.expr(&stmt.value, ctx, CallSite::Statement),
+            Stmt::Assign(assign) => {
+                self.expr(&assign.value, ctx, CallSite::Statement);
+                for target in &assign.targets {
+                    self.expr(target, ctx, CallSite::Statement);
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    self.expr(value, ctx, CallSite::Statement);
+                }
+                // Module- and class-level annotations are evaluated (unless postponed).
+                if matches!(ctx, ExecContext::Module | ExecContext::ClassBody) {
+                    self.annotation(&assign.annotation, ctx);
+                }
+            }
+            Stmt::AugAssign(assign) => {
+                self.expr(&assign.value, ctx, CallSite::Statement);
+            }
+            Stmt::Return(ret) => {
+                if let Some(value) = &ret.value {
+                    self.expr(value, ctx, CallSite::Statement);
+                }
+            }
+            Stmt::Assert(assert) => {
+                self.expr(&assert.test, ctx, CallSite::Statement);
+                if let Some(msg) = &assert.msg {
+                    self.expr(msg, ctx, CallSite::Statement);
+                }
+            }
+            Stmt::Raise(raise) => {
+                if let Some(exc) = &raise.exc {
+                    self.expr(exc, ctx, CallSite::Statement);
+                }
+            }
+            Stmt::Delete(delete) => {
+                for target in &delete.targets {
+                    self.expr(target, ctx, CallSite::Statement);
+                }
+            }
+            // Type aliases are evaluated lazily; the rest hold no calls or imports.
+            Stmt::TypeAlias(_)
+            | Stmt::Global(_)
+            | Stmt::Nonlocal(_)
+            | Stmt::Pass(_)
+            | Stmt::Break(_)
+            | Stmt::Continue(_)
+            | Stmt::IpyEscapeCommand(_) => {}
+        }
+    }
+
+    fn parameters(&mut self, parameters: &'a Parameters, ctx: ExecContext) {
+        for param in parameters.iter_non_variadic_params() {
+            if let Some(default) = param.default() {
+                self.expr(default, ctx, CallSite::Default);
+            }
+        }
+        for param in parameters.iter() {
+            if let Some(annotation) = param.annotation() {
+                self.annotation(annotation, ctx);
+            }
+        }
+    }
+
+    fn annotation(&mut self, annotation: &'a Expr, ctx: ExecContext) {
+        if !self.future_annotations {
+            self.expr(annotation, ctx, CallSite::Annotation);
+        }
+    }
+
+    fn is_definitions_decorator(&self, expr: &Expr) -> bool {
+        let target = match expr {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        callee_name(target, &self.bindings).is_some_and(|(name, _)| {
+            name == "dagster.definitions" || name.ends_with(".definitions") && name.starts_with("dagster")
+        })
+    }
+
+    fn import(&mut self, import: &'a ast::StmtImport, ctx: ExecContext) {
+        let (line, column) = self.position(import);
+        let ctx = if import.is_lazy {
+            ctx.nest(ExecContext::Function)
+        } else {
+            ctx
+        };
+        for alias in &import.names {
+            let module = alias.name.id.to_string();
+            let bound = match &alias.asname {
+                Some(asname) => BoundName {
+                    local: asname.id.to_string(),
+                    target: module.clone(),
+                },
+                None => {
+                    let first = module.split('.').next().unwrap_or(&module).to_string();
+                    BoundName {
+                        local: first.clone(),
+                        target: first,
+                    }
+                }
+            };
+            self.bind(&bound, ctx);
+            self.out.imports.push(ImportSite {
+                line,
+                column,
+                kind: ImportKind::Import,
+                module,
+                level: 0,
+                resolved: true,
+                names: Vec::new(),
+                bound: vec![bound],
+                context: ctx,
+                function: self.scope_name(),
+            });
+        }
+    }
+
+    fn import_from(
+        &mut self,
+        import: &'a ast::StmtImportFrom,
+        ctx: ExecContext,
+    ) {
+        let (line, column) = self.position(import);
+        let ctx = if import.is_lazy {
+            ctx.nest(ExecContext::Function)
+        } else {
+            ctx
+        };
+        let raw_module = import.module.as_ref().map(|m| m.id.as_str()).unwrap_or("");
+        if import.level == 0 && raw_module == "__future__" {
+            if import.names.iter().any(|a| a.name.id.as_str() == "annotations") {
+                self.future_annotations = true;
+            }
+            return;
+        }
+        let (module, resolved) = match self.resolve_relative(import.level, raw_module) {
+            Some(module) => (module, true),
+            None => (
+                format!("{}{}", ".".repeat(import.level as usize), raw_module),
+                false,
+            ),
+        };
+        if !resolved {
+            let (line, column) = self.position(import);
+            self.out.diagnostics.push(
+                Diagnostic::new(
+                    self.path,
+                    Severity::Warning,
+                    "unresolved-relative-import",
+                    format!(
+                        "relative import `{module}` cannot be resolved: the file is not inside \
+                         a package deep enough (no `__init__.py` above it?)"
+                    ),
+                )
+                .at(line, column),
+            );
+        }
+        let mut names = Vec::with_capacity(import.names.len());
+        let mut bound = Vec::with_capacity(import.names.len());
+        for alias in &import.names {
+            let name = alias.name.id.as_str();
+            names.push(name.to_string());
+            if name == "*" {
+                continue;
+            }
+            let local = alias.asname.as_ref().map_or(name, |a| a.id.as_str());
+            let target = if module.is_empty() {
+                name.to_string()
+            } else {
+                format!("{module}.{name}")
+            };
+            let b = BoundName {
+                local: local.to_string(),
+                target,
+            };
+            self.bind(&b, ctx);
+            bound.push(b);
+        }
+        self.out.imports.push(ImportSite {
+            line,
+            column,
+            kind: ImportKind::From,
+            module,
+            level: import.level,
+            resolved,
+            names,
+            bound,
+            context: ctx,
+            function: self.scope_name(),
+        });
+    }
+
+    fn bind(&mut self, bound: &BoundName, ctx: ExecContext) {
+        if ctx != ExecContext::Function {
+            self.bindings.insert(bound.local.clone(), bound.target.clone());
+        }
+    }
+
+    /// Absolute module for a `from <dots><module> import ...`.
+    fn resolve_relative(&self, level: u32, module: &str) -> Option<String> {
+        if level == 0 {
+            return Some(module.to_string());
+        }
+        let package = self.package.as_ref()?;
+        let up = usize::try_from(level - 1).ok()?;
+        if up >= package.len() {
+            return None;
+        }
+        let mut parts: Vec<&str> = package[..package.len() - up].to_vec();
+        if !module.is_empty() {
+            parts.extend(module.split('.'));
+        }
+        Some(parts.join("."))
+    }
+
+    fn expr(&mut self, expr: &'a Expr, ctx: ExecContext, site: CallSite) {
+        let mut walker = CallWalker {
+            extractor: self,
+            ctx,
+            site,
+        };
+        walker.visit_expr(expr);
+    }
+
+    fn call(&mut self, call: &'a ast::ExprCall, ctx: ExecContext, site: CallSite) {
+        let Some((callee, imported)) = callee_name(&call.func, &self.bindings) else {
+            return;
+        };
+        let (line, column) = self.position(call);
+        if callee == "importlib.import_module" || callee == "__import__" {
+            self.dynamic_import(call, ctx, line, column);
+            return;
+        }
+        if !ctx.runs_at_import() {
+            return;
+        }
+        let mut args = Vec::new();
+        for arg in call.arguments.args.iter() {
+            if args.len() >= MAX_LITERAL_ARGS {
+                break;
+            }
+            if let Some(value) = literal(arg) {
+                args.push(LiteralArg {
+                    keyword: None,
+                    value,
+                });
+            }
+        }
+        for keyword in &call.arguments.keywords {
+            if args.len() >= MAX_LITERAL_ARGS {
+                break;
+            }
+            if let (Some(arg), Some(value)) = (&keyword.arg, literal(&keyword.value)) {
+                args.push(LiteralArg {
+                    keyword: Some(arg.id.to_string()),
+                    value,
+                });
+            }
+        }
+        self.out.calls.push(EagerCall {
+            line,
+            column,
+            callee,
+            imported,
+            context: ctx,
+            site,
+            args,
+        });
+    }
+
+    fn dynamic_import(
+        &mut self,
+        call: &'a ast::ExprCall,
+        ctx: ExecContext,
+        line: u32,
+        column: u32,
+    ) {
+        let Some(Expr::StringLiteral(name)) = call.arguments.args.first() else {
+            return;
+        };
+        let name = name.value.to_str();
+        let (module, level, resolved) = if let Some(stripped) = name.strip_prefix('.') {
+            let level = 1 + stripped.chars().take_while(|&c| c == '.').count();
+            let rest = stripped.trim_start_matches('.');
+            // `import_module(".x", package="a.b")` resolves against the given package.
+            let anchor = call
+                .arguments
+                .find_argument_value("package", 1)
+                .and_then(|e| match e {
+                    Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+                    _ => None,
+                });
+            let resolved = match anchor {
+                Some(anchor) => {
+                    let parts: Vec<&str> = anchor.split('.').collect();
+                    let keep = parts.len().checked_sub(level - 1);
+                    keep.filter(|&k| k > 0).map(|k| {
+                        let mut p = parts[..k].join(".");
+                        if !rest.is_empty() {
+                            p.push('.');
+                            p.push_str(rest);
+                        }
+                        p
+                    })
+                }
+                None => self.resolve_relative(u32::try_from(level).unwrap_or(u32::MAX), rest),
+            };
+            match resolved {
+                Some(m) => (m, u32::try_from(level).unwrap_or(u32::MAX), true),
+                None => (name.to_string(), u32::try_from(level).unwrap_or(u32::MAX), false),
+            }
+        } else {
+            (name.to_string(), 0, true)
+        };
+        self.out.imports.push(ImportSite {
+            line,
+            column,
+            kind: ImportKind::Dynamic,
+            module,
+            level,
+            resolved,
+            names: Vec::new(),
+            bound: Vec::new(),
+            context: ctx,
+            function: self.scope_name(),
+        });
+    }
+}
+
+/// Walks an expression for calls. Lambda bodies are skipped: they run later.
+struct CallWalker<'e, 'a, 'o> {
+    extractor: &'e mut Extractor<'a, 'o>,
+    ctx: ExecContext,
+    site: CallSite,
+}
+
+impl<'a> Visitor<'a> for CallWalker<'_, 'a, '_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, || match expr {
+            Expr::Call(call) => {
+                self.extractor.call(call, self.ctx, self.site);
+                visitor::walk_expr(self, expr);
+            }
+            Expr::Lambda(lambda) => {
+                if let Some(parameters) = &lambda.parameters {
+                    for param in parameters.iter_non_variadic_params() {
+                        if let Some(default) = param.default() {
+                            self.visit_expr(default);
+                        }
+                    }
+                }
+                // Deferred: dynamic imports in the body still count, calls do not.
+                let ctx = self.ctx;
+                self.ctx = ctx.nest(ExecContext::Function);
+                self.visit_expr(&lambda.body);
+                self.ctx = ctx;
+            }
+            _ => visitor::walk_expr(self, expr),
+        });
+    }
+}
+
+/// A literal argument rendered as text.
+fn literal(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::StringLiteral(s) => Some(s.value.to_str().chars().take(MAX_LITERAL_CHARS).collect()),
+        Expr::NumberLiteral(n) => match &n.value {
+            Number::Int(i) => Some(i.to_string()),
+            Number::Float(f) => Some(f.to_string()),
+            Number::Complex { .. } => None,
+        },
+        Expr::BooleanLiteral(b) => Some(if b.value { "True" } else { "False" }.to_string()),
+        Expr::NoneLiteral(_) => Some("None".to_string()),
+        _ => None,
+    }
+}
+
+/// One segment of a dotted callee, and whether it was called in the chain.
+struct Segment<'a> {
+    name: &'a str,
+    called: bool,
+}
+
+fn segments<'a>(expr: &'a Expr, out: &mut Vec<Segment<'a>>, depth: usize) -> bool {
+    // Bounded: absurd chains are not worth naming.
+    if depth > 64 {
+        return false;
+    }
+    match expr {
+        Expr::Name(name) => {
+            out.push(Segment {
+                name: name.id.as_str(),
+                called: false,
+            });
+            true
+        }
+        Expr::Attribute(attr) => {
+            if !segments(&attr.value, out, depth + 1) {
+                return false;
+            }
+            out.push(Segment {
+                name: attr.attr.id.as_str(),
+                called: false,
+            });
+            true
+        }
+        Expr::Call(call) => {
+            if !segments(&call.func, out, depth + 1) {
+                return false;
+            }
+            if let Some(last) = out.last_mut() {
+                last.called = true;
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The dotted name of a callee resolved through import bindings, and whether
+/// its first segment came from an import.
+///
+/// Calls inside the chain are transparent; a lowercase method called inside a
+/// chain that already passed a capitalised name (a class) is a builder step and
+/// dropped: `SparkSession.builder.appName("x").getOrCreate` is
+/// `SparkSession.builder.getOrCreate`, while `boto3.Session().client` keeps
+/// `Session`.
+pub(crate) fn callee_name(func: &Expr, bindings: &HashMap<String, String>) -> Option<(String, bool)> {
+    let mut segs = Vec::new();
+    if !segments(func, &mut segs, 0) {
+        return None;
+    }
+    let mut seen_class = false;
+    let mut parts: Vec<&str> = Vec::with_capacity(segs.len());
+    for seg in &segs {
+        let is_class = seg.name.starts_with(|c: char| c.is_ascii_uppercase());
+        if seg.called && !is_class && seen_class {
+            continue;
+        }
+        seen_class |= is_class;
+        parts.push(seg.name);
+    }
+    let first = parts.first()?;
+    let (head, imported) = match bindings.get(*first) {
+        Some(target) => (target.as_str(), true),
+        None => (*first, false),
+    };
+    let mut name = String::with_capacity(head.len() + 16 * parts.len());
+    name.push_str(head);
+    for part in &parts[1..] {
+        name.push('.');
+        name.push_str(part);
+    }
+    Some((name, imported))
+}
+
+/// `Some(true)` for `TYPE_CHECKING` / `typing.TYPE_CHECKING`, `Some(false)` for
+/// `not TYPE_CHECKING`, `None` for anything else.
+fn type_checking_guard(test: &Expr, bindings: &HashMap<String, String>) -> Option<bool> {
+    match test {
+        Expr::UnaryOp(op) if op.op == ast::UnaryOp::Not => {
+            type_checking_guard(&op.operand, bindings).map(|b| !b)
+        }
+        Expr::Name(name) if name.id.as_str() == "TYPE_CHECKING" => Some(true),
+        Expr::Attribute(_) => {
+            let (name, _) = callee_name(test, bindings)?;
+            matches!(
+                name.as_str(),
+                "typing.TYPE_CHECKING" | "typing_extensions.TYPE_CHECKING"
+            )
+            .then_some(true)
+        }
+        _ => None,
+    }
+}
+
+/// Whether an `except` clause type catches a failed import.
+fn catches_import_error(expr: &Expr, bindings: &HashMap<String, String>) -> bool {
+    match expr {
+        Expr::Tuple(tuple) => tuple.elts.iter().any(|e| catches_import_error(e, bindings)),
+        _ => callee_name(expr, bindings).is_some_and(|(name, _)| {
+            let name = name.strip_prefix("builtins.").unwrap_or(&name);
+            matches!(
+                name,
+                "ImportError" | "ModuleNotFoundError" | "Exception" | "BaseException"
+            )
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests;
