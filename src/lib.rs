@@ -17,6 +17,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod discover;
 pub mod heuristics;
+pub mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod scan;

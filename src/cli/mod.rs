@@ -1,7 +1,239 @@
-//! The command-line interface.
+//! The command-line interface: parses arguments, runs the library, renders.
+//!
+//! Exit codes, as ruff: 0 no findings (at or above `--fail-on`), 1 findings,
+//! 2 usage or I/O error.
 
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::discover::WalkOptions;
+use crate::pipeline::{self, RuleSelection, ScanConfig};
+use crate::report::{self, Report};
+use crate::rules::{Level, Rule, RULES};
+use crate::scan::{ScanOptions, DEFAULT_MAX_FILE_BYTES};
+
+const LONG_ABOUT: &str = "\
+Estimate what each Dagster code location loads at import time, and what its pod
+costs in memory, by reading the repository. Nothing in the scanned tree is ever
+imported or executed: every file is only parsed.
+
+A code-location server imports its definitions module once and keeps everything
+it imported resident for its whole life (and again in every run pod). One
+module-level `from postal.parser import parse_address` added about 2 GB to a pod.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dagster-footprint",
+    version,
+    about = "Find what Dagster code locations load at import time, without running them",
+    long_about = LONG_ABOUT,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a tree for heavy imports and eager work that runs at import time.
+    ///
+    /// Walks PATH, parses every `.py` file in parallel and reports findings.
+    /// Exit code 0: no findings at or above --fail-on; 1: findings; 2: error.
+    Scan(ScanArgs),
+    /// Print the documentation of a rule (or of all rules with --all).
+    Rule(RuleArgs),
+}
+
+/// Output formats of `scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table of findings, then diagnostics and a summary line.
+    Table,
+    /// The whole report as JSON (deterministic: sorted, no timing-dependent order).
+    Json,
+}
+
+/// The minimum finding level that makes `scan` exit with 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Warning,
+    Error,
+    /// Always exit 0 when the scan completes.
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Directory (or single `.py` file) to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Skip paths matching GLOB (repeatable). A glob without `/` matches any
+    /// path component (`tests`); with `/` it matches the path relative to PATH
+    /// (`projects/*/scratch/**`). Always skipped: .git, virtualenvs (a
+    /// directory holding pyvenv.cfg), node_modules, __pycache__, site-packages,
+    /// .tox, .nox, build, dist and tool caches.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Number of parallel jobs (default: one per core).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Only report these rules (comma-separated codes or names, repeatable).
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Do not report these rules (comma-separated codes or names, repeatable).
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Exit with 1 when there is a finding at or above this level.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+
+    /// Skip `.py` files larger than this many bytes (with a diagnostic).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_BYTES)]
+    pub max_file_bytes: u64,
+
+    /// No progress bar and no summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// Rule code (`FP001`) or name (`heavy-module-level-import`).
+    #[arg(required_unless_present = "all")]
+    pub code: Option<String>,
+
+    /// Print every rule.
+    #[arg(long, conflicts_with = "code")]
+    pub all: bool,
+}
+
+/// Entry point of the binary.
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // `--help` / `--version` print and exit 0; usage errors exit 2.
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Scan(args) => scan(&args),
+        Command::Rule(args) => rule(&args),
+    }
+}
+
+fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
+    let config = ScanConfig {
+        root: args.path.clone(),
+        root_display: args.path.to_string_lossy().into_owned(),
+        walk: WalkOptions {
+            exclude: args.exclude.clone(),
+        },
+        scan: ScanOptions {
+            jobs: args.jobs.unwrap_or(0),
+            progress: !args.quiet && std::io::stderr().is_terminal(),
+            max_file_bytes: args.max_file_bytes,
+        },
+        rules: RuleSelection {
+            select: args.select.clone(),
+            ignore: args.ignore.clone(),
+        },
+    };
+    let report = pipeline::run(&config)?;
+    let text = match args.format {
+        Format::Table => report::table::render(&report, args.quiet),
+        Format::Json => report::json::render(&report),
+    };
+    write_output(args.output.as_ref(), &text)?;
+    Ok(exit_code(&report, args.fail_on))
+}
+
+fn exit_code(report: &Report, fail_on: FailOn) -> ExitCode {
+    let threshold = match fail_on {
+        FailOn::Info => Level::Info,
+        FailOn::Warning => Level::Warning,
+        FailOn::Error => Level::Error,
+        FailOn::Never => return ExitCode::SUCCESS,
+    };
+    if report.findings.iter().any(|f| f.level >= threshold) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn write_output(path: Option<&PathBuf>, text: &str) -> Result<(), String> {
+    match path {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Ok(()) => Ok(()),
+                // A closed pipe (`| head`) is not an error worth reporting.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(format!("cannot write to standard output: {e}")),
+            }
+        }
+    }
+}
+
+fn rule(args: &RuleArgs) -> Result<ExitCode, String> {
+    let rules: Vec<&Rule> = if args.all {
+        RULES.iter().collect()
+    } else {
+        let code = args.code.as_deref().unwrap_or_default();
+        let rule = Rule::find(code).ok_or_else(|| {
+            let known: Vec<&str> = RULES.iter().map(|r| r.code).collect();
+            format!("unknown rule `{code}` (known: {})", known.join(", "))
+        })?;
+        vec![rule]
+    };
+    let mut text = String::new();
+    for (i, rule) in rules.iter().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(&format!("# {} ({})\n\n", rule.name, rule.code));
+        text.push_str(&format!("Default level: {}\n\n", rule.level.as_str()));
+        text.push_str(&rule.documentation());
+    }
+    write_output(None, &text)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,1 +1,84 @@
-//! Stage 6: the report and its renderers.
+//! Stage 6: the [`Report`] a scan produces, and its renderers.
+//!
+//! The report is plain data; each output format is a small renderer over it.
+
+pub mod json;
+pub mod table;
+pub mod text;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::diagnostics::Diagnostic;
+use crate::rules::Finding;
+use crate::scan::FileFacts;
+
+/// Version of the JSON report layout; bumped on any breaking change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything a scan found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub schema_version: u32,
+    /// The scanned path as given on the command line.
+    pub root: String,
+    pub summary: Summary,
+    /// Wall-clock times; the only fields that differ between identical runs.
+    pub timings: Timings,
+    /// Sorted by path, line, column, code.
+    pub findings: Vec<Finding>,
+    /// Problems with the input, sorted by path and line.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Per-file facts, for later stages (not part of the JSON report).
+    #[serde(skip)]
+    pub files: Vec<FileFacts>,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub files_scanned: usize,
+    /// Files with at least one syntax error.
+    pub files_with_syntax_errors: usize,
+    pub findings: usize,
+    /// Findings per rule code.
+    pub findings_by_code: BTreeMap<String, usize>,
+    pub diagnostics: usize,
+}
+
+/// Milliseconds spent per stage.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timings {
+    pub walk_ms: u64,
+    pub scan_ms: u64,
+    pub total_ms: u64,
+}
+
+/// Replaces terminal control characters (ANSI escapes, carriage returns, ...)
+/// in text that came from the scanned repository, so it cannot repaint or
+/// hide anything on the user's terminal.
+pub fn terminal_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(terminal_safe("a\u{1b}[31mred\r"), "a\\u{1b}[31mred\\r");
+        assert_eq!(terminal_safe("plain é"), "plain é");
+    }
+}

@@ -5,9 +5,7 @@ use std::collections::HashMap;
 
 use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{
-    self as ast, ExceptHandler, Expr, Number, Parameters, Stmt,
-};
+use ruff_python_ast::{self as ast, ExceptHandler, Expr, Number, Parameters, Stmt};
 use ruff_python_parser::{parse_unchecked, Mode, ParseOptions};
 use ruff_text_size::Ranged;
 
@@ -50,8 +48,13 @@ pub fn extract(path: &str, source: &str, module: Option<&str>, is_package: bool)
     for error in parsed.errors().iter().take(MAX_SYNTAX_ERRORS) {
         let (line, column) = index.line_column(source, error.location.start().to_usize());
         out.diagnostics.push(
-            Diagnostic::new(path, Severity::Error, "invalid-syntax", error.error.to_string())
-                .at(line, column),
+            Diagnostic::new(
+                path,
+                Severity::Error,
+                "invalid-syntax",
+                error.error.to_string(),
+            )
+            .at(line, column),
         );
     }
     if parsed.errors().len() > MAX_SYNTAX_ERRORS {
@@ -249,10 +252,7 @@ impl<'a> Extractor<'a, '_> {
                 self.body(&stmt_try.body, body_ctx);
                 for handler in &stmt_try.handlers {
                     let ExceptHandler::ExceptHandler(handler) = handler;
-                    self.body(
-                        &handler.body,
-                        ctx.nest(ExecContext::Conditional),
-                    );
+                    self.body(&handler.body, ctx.nest(ExecContext::Conditional));
                 }
                 self.body(&stmt_try.orelse, body_ctx);
                 self.body(&stmt_try.finalbody, ctx);
@@ -361,7 +361,8 @@ impl<'a> Extractor<'a, '_> {
             other => other,
         };
         callee_name(target, &self.bindings).is_some_and(|(name, _)| {
-            name == "dagster.definitions" || name.ends_with(".definitions") && name.starts_with("dagster")
+            name == "dagster.definitions"
+                || name.ends_with(".definitions") && name.starts_with("dagster")
         })
     }
 
@@ -403,11 +404,7 @@ impl<'a> Extractor<'a, '_> {
         }
     }
 
-    fn import_from(
-        &mut self,
-        import: &'a ast::StmtImportFrom,
-        ctx: ExecContext,
-    ) {
+    fn import_from(&mut self, import: &'a ast::StmtImportFrom, ctx: ExecContext) {
         let (line, column) = self.position(import);
         let ctx = if import.is_lazy {
             ctx.nest(ExecContext::Function)
@@ -416,7 +413,11 @@ impl<'a> Extractor<'a, '_> {
         };
         let raw_module = import.module.as_ref().map(|m| m.id.as_str()).unwrap_or("");
         if import.level == 0 && raw_module == "__future__" {
-            if import.names.iter().any(|a| a.name.id.as_str() == "annotations") {
+            if import
+                .names
+                .iter()
+                .any(|a| a.name.id.as_str() == "annotations")
+            {
                 self.future_annotations = true;
             }
             return;
@@ -480,7 +481,8 @@ impl<'a> Extractor<'a, '_> {
 
     fn bind(&mut self, bound: &BoundName, ctx: ExecContext) {
         if ctx != ExecContext::Function {
-            self.bindings.insert(bound.local.clone(), bound.target.clone());
+            self.bindings
+                .insert(bound.local.clone(), bound.target.clone());
         }
     }
 
@@ -595,7 +597,11 @@ impl<'a> Extractor<'a, '_> {
             };
             match resolved {
                 Some(m) => (m, u32::try_from(level).unwrap_or(u32::MAX), true),
-                None => (name.to_string(), u32::try_from(level).unwrap_or(u32::MAX), false),
+                None => (
+                    name.to_string(),
+                    u32::try_from(level).unwrap_or(u32::MAX),
+                    false,
+                ),
             }
         } else {
             (name.to_string(), 0, true)
@@ -713,7 +719,10 @@ fn segments<'a>(expr: &'a Expr, out: &mut Vec<Segment<'a>>, depth: usize) -> boo
 /// dropped: `SparkSession.builder.appName("x").getOrCreate` is
 /// `SparkSession.builder.getOrCreate`, while `boto3.Session().client` keeps
 /// `Session`.
-pub(crate) fn callee_name(func: &Expr, bindings: &HashMap<String, String>) -> Option<(String, bool)> {
+pub(crate) fn callee_name(
+    func: &Expr,
+    bindings: &HashMap<String, String>,
+) -> Option<(String, bool)> {
     let mut segs = Vec::new();
     if !segments(func, &mut segs, 0) {
         return None;

@@ -6,3 +6,166 @@ pub mod module_path;
 pub mod source;
 
 pub use facts::*;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::discover::walk::relative_display;
+
+/// Default for `--max-file-bytes`: larger `.py` files are generated data, not code.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+
+/// Stack size of the scan threads. Parsing and extraction also grow their
+/// stack on demand (`stacker`), so this only needs to cover dropping deep ASTs.
+const SCAN_THREAD_STACK: usize = 16 * 1024 * 1024;
+
+/// Options for [`scan_files`].
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Worker threads; 0 means one per core.
+    pub jobs: usize,
+    /// Draw a progress bar on stderr.
+    pub progress: bool,
+    /// Files larger than this are skipped with a diagnostic.
+    pub max_file_bytes: u64,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            jobs: 0,
+            progress: false,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        }
+    }
+}
+
+/// Parses `files` (absolute paths under `root`) in parallel into facts, in
+/// the same order as `files` whatever the number of threads.
+pub fn scan_files(root: &Path, files: &[PathBuf], options: &ScanOptions) -> Vec<FileFacts> {
+    let packages = module_path::package_dirs(files);
+    let bar = if options.progress {
+        let bar =
+            ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} parsing {pos}/{len} files {wide_bar}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let done = AtomicUsize::new(0);
+    let work = || {
+        files
+            .par_iter()
+            .map(|path| {
+                let facts = scan_file(root, path, &packages, options.max_file_bytes);
+                let n = done.fetch_add(1, Ordering::Relaxed);
+                if n.is_multiple_of(64) {
+                    bar.set_position(n as u64);
+                }
+                facts
+            })
+            .collect::<Vec<_>>()
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs)
+        .stack_size(SCAN_THREAD_STACK)
+        .build();
+    let facts = match pool {
+        Ok(pool) => pool.install(work),
+        // Could not start threads (resource limits): scan on this thread.
+        Err(_) => files
+            .iter()
+            .map(|path| scan_file(root, path, &packages, options.max_file_bytes))
+            .collect(),
+    };
+    bar.finish_and_clear();
+    facts
+}
+
+/// Reads, decodes, parses and extracts one file. Never fails: problems are
+/// diagnostics in the returned facts.
+pub fn scan_file(
+    root: &Path,
+    path: &Path,
+    packages: &std::collections::HashSet<PathBuf>,
+    max_file_bytes: u64,
+) -> FileFacts {
+    let display = relative_display(root, path);
+    let module = module_path::module_name(root, path, packages);
+    let mut facts = FileFacts {
+        path: display.clone(),
+        is_package: module.as_ref().is_some_and(|(_, p)| *p),
+        module: module.map(|(m, _)| m),
+        ..FileFacts::default()
+    };
+    let size = match std::fs::metadata(path) {
+        Ok(meta) => meta.len(),
+        Err(err) => {
+            facts.diagnostics.push(io_diagnostic(&display, &err));
+            return facts;
+        }
+    };
+    facts.size_bytes = size;
+    if size > max_file_bytes {
+        facts.diagnostics.push(Diagnostic::new(
+            &display,
+            Severity::Warning,
+            "file-too-large",
+            format!(
+                "skipped: {size} bytes is over --max-file-bytes ({max_file_bytes}); generated \
+                 data rather than code? Raise --max-file-bytes to scan it"
+            ),
+        ));
+        return facts;
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            facts.diagnostics.push(io_diagnostic(&display, &err));
+            return facts;
+        }
+    };
+    facts.size_bytes = bytes.len() as u64;
+    if bytes.contains(&0) {
+        facts.diagnostics.push(Diagnostic::new(
+            &display,
+            Severity::Error,
+            "nul-byte",
+            "contains NUL bytes: a binary file named `.py`? Python refuses to import it; \
+             delete or --exclude it",
+        ));
+        return facts;
+    }
+    let text = source::decode(&display, &bytes, &mut facts.diagnostics);
+    drop(bytes);
+    let extracted = extract::extract(&display, &text, facts.module.as_deref(), facts.is_package);
+    facts.imports = extracted.imports;
+    facts.calls = extracted.calls;
+    facts.noqa = extracted.noqa;
+    facts.diagnostics.extend(extracted.diagnostics);
+    facts
+}
+
+fn io_diagnostic(path: &str, err: &std::io::Error) -> Diagnostic {
+    let detail = match err.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied; fix its permissions or --exclude it".to_string()
+        }
+        std::io::ErrorKind::NotFound => "file disappeared during the scan".to_string(),
+        _ => err.to_string(),
+    };
+    Diagnostic::new(
+        path,
+        Severity::Warning,
+        "io-error",
+        format!("cannot read: {detail}"),
+    )
+}

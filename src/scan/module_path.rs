@@ -26,7 +26,11 @@ pub fn is_identifier(name: &str) -> bool {
 /// The dotted module name of `path` (`a/b/c.py` with `a/__init__.py` and
 /// `a/b/__init__.py` is `a.b.c`; `a/b/__init__.py` is `a.b`), climbing while
 /// the parent directory is a package and never above `root`.
-pub fn module_name(root: &Path, path: &Path, packages: &HashSet<PathBuf>) -> Option<(String, bool)> {
+pub fn module_name(
+    root: &Path,
+    path: &Path,
+    packages: &HashSet<PathBuf>,
+) -> Option<(String, bool)> {
     let stem = path.file_stem()?.to_str()?;
     let is_package = stem == "__init__";
     let mut parts: Vec<&str> = Vec::new();
@@ -64,15 +68,29 @@ mod tests {
     #[test]
     fn dotted_names_follow_init_chain() {
         let root = Path::new("/r");
-        let files: Vec<PathBuf> = ["/r/a/__init__.py", "/r/a/b/__init__.py", "/r/a/b/c.py", "/r/x/y.py"]
-            .iter()
-            .map(PathBuf::from)
-            .collect();
+        let files: Vec<PathBuf> = [
+            "/r/a/__init__.py",
+            "/r/a/b/__init__.py",
+            "/r/a/b/c.py",
+            "/r/x/y.py",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
         let pk = package_dirs(&files);
-        assert_eq!(module_name(root, Path::new("/r/a/b/c.py"), &pk), Some(("a.b.c".into(), false)));
-        assert_eq!(module_name(root, Path::new("/r/a/b/__init__.py"), &pk), Some(("a.b".into(), true)));
+        assert_eq!(
+            module_name(root, Path::new("/r/a/b/c.py"), &pk),
+            Some(("a.b.c".into(), false))
+        );
+        assert_eq!(
+            module_name(root, Path::new("/r/a/b/__init__.py"), &pk),
+            Some(("a.b".into(), true))
+        );
         // x/ has no __init__.py: y is a top-level module of its own directory.
-        assert_eq!(module_name(root, Path::new("/r/x/y.py"), &pk), Some(("y".into(), false)));
+        assert_eq!(
+            module_name(root, Path::new("/r/x/y.py"), &pk),
+            Some(("y".into(), false))
+        );
         assert_eq!(module_name(root, Path::new("/r/x/my-script.py"), &pk), None);
     }
 

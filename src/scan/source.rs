@@ -141,7 +141,10 @@ mod tests {
     #[test]
     fn bom_is_stripped() {
         let mut d = Vec::new();
-        assert_eq!(decode("x.py", b"\xEF\xBB\xBFimport a\n", &mut d), "import a\n");
+        assert_eq!(
+            decode("x.py", b"\xEF\xBB\xBFimport a\n", &mut d),
+            "import a\n"
+        );
         assert!(d.is_empty());
     }
 
@@ -158,7 +161,11 @@ mod tests {
     #[test]
     fn latin1_cookie_is_honoured() {
         let mut d = Vec::new();
-        let text = decode("x.py", b"# -*- coding: latin-1 -*-\nname = '\xe9'\n", &mut d);
+        let text = decode(
+            "x.py",
+            b"# -*- coding: latin-1 -*-\nname = '\xe9'\n",
+            &mut d,
+        );
         assert!(d.is_empty());
         assert!(text.contains('é'));
     }

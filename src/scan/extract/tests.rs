@@ -20,7 +20,10 @@ use ExecContext::*;
 
 #[test]
 fn module_level_import() {
-    assert_eq!(import_contexts("import torch\n"), vec![("torch".into(), Module)]);
+    assert_eq!(
+        import_contexts("import torch\n"),
+        vec![("torch".into(), Module)]
+    );
 }
 
 #[test]
@@ -119,7 +122,10 @@ match os.name:
 ";
     let got = import_contexts(src);
     for name in ["snowflake.connector", "a", "b", "c", "d"] {
-        assert!(got.contains(&(name.to_string(), Conditional)), "{name}: {got:?}");
+        assert!(
+            got.contains(&(name.to_string(), Conditional)),
+            "{name}: {got:?}"
+        );
     }
 }
 
@@ -133,13 +139,19 @@ fn class_body_import_runs() {
 fn nesting_takes_the_weaker_context() {
     let src = "if x:\n    class A:\n        import torch\ntry:\n    if y:\n        import z\nexcept ImportError:\n    pass\n";
     let got = import_contexts(src);
-    assert_eq!(got, vec![("torch".into(), Conditional), ("z".into(), Conditional)]);
+    assert_eq!(
+        got,
+        vec![("torch".into(), Conditional), ("z".into(), Conditional)]
+    );
 }
 
 #[test]
 fn lazy_import_is_deferred() {
     let got = import_contexts("lazy import torch\nlazy from pandas import DataFrame\n");
-    assert_eq!(got, vec![("torch".into(), Function), ("pandas".into(), Function)]);
+    assert_eq!(
+        got,
+        vec![("torch".into(), Function), ("pandas".into(), Function)]
+    );
 }
 
 #[test]
@@ -164,7 +176,8 @@ fn bound_names() {
 #[test]
 fn relative_imports_at_several_depths() {
     // File pkg/sub/mod.py is in package pkg.sub.
-    let f = facts("from . import x\nfrom .m import *\nfrom .. import y\nfrom ..other.deep import z\n");
+    let f =
+        facts("from . import x\nfrom .m import *\nfrom .. import y\nfrom ..other.deep import z\n");
     let got: Vec<(String, u32, bool)> = f
         .imports
         .iter()
@@ -185,7 +198,12 @@ fn relative_imports_at_several_depths() {
 
 #[test]
 fn relative_import_from_package_init() {
-    let f = extract("pkg/sub/__init__.py", "from . import x\nfrom ...a import b\n", Some("pkg.sub"), true);
+    let f = extract(
+        "pkg/sub/__init__.py",
+        "from . import x\nfrom ...a import b\n",
+        Some("pkg.sub"),
+        true,
+    );
     assert_eq!(f.imports[0].module, "pkg.sub");
     // Three dots from pkg.sub (a package) goes above the top-level package.
     assert!(!f.imports[1].resolved);
@@ -244,7 +262,10 @@ from sqlalchemy import create_engine as ce
 s3 = b.client('s3')
 engine = ce('sqlite://')
 ";
-    assert_eq!(callees(src), vec!["boto3.client", "sqlalchemy.create_engine"]);
+    assert_eq!(
+        callees(src),
+        vec!["boto3.client", "sqlalchemy.create_engine"]
+    );
 }
 
 #[test]
@@ -256,7 +277,10 @@ spark = SparkSession.builder.appName('x').master('local').getOrCreate()
 s3 = boto3.Session(profile_name='p').client('s3')
 ";
     let got = callees(src);
-    assert!(got.contains(&"pyspark.sql.SparkSession.builder.getOrCreate".to_string()), "{got:?}");
+    assert!(
+        got.contains(&"pyspark.sql.SparkSession.builder.getOrCreate".to_string()),
+        "{got:?}"
+    );
     assert!(got.contains(&"boto3.Session.client".to_string()), "{got:?}");
     assert!(got.contains(&"boto3.Session".to_string()), "{got:?}");
 }
@@ -269,15 +293,22 @@ fn literal_arguments_are_kept() {
     assert_eq!(
         call.args,
         vec![
-            LiteralArg { keyword: None, value: "en_core_web_lg".into() },
-            LiteralArg { keyword: Some("n".into()), value: "3".into() },
+            LiteralArg {
+                keyword: None,
+                value: "en_core_web_lg".into()
+            },
+            LiteralArg {
+                keyword: Some("n".into()),
+                value: "3".into()
+            },
         ]
     );
 }
 
 #[test]
 fn calls_in_function_bodies_are_not_recorded() {
-    let src = "import boto3\ndef f():\n    return boto3.client('s3')\nx = lambda: boto3.client('s3')\n";
+    let src =
+        "import boto3\ndef f():\n    return boto3.client('s3')\nx = lambda: boto3.client('s3')\n";
     assert!(callees(src).is_empty());
 }
 
@@ -296,10 +327,17 @@ class R(make_base()):
     cfg = Cfg()
 ";
     let f = facts(src);
-    let got: Vec<(String, CallSite, ExecContext)> =
-        f.calls.iter().map(|c| (c.callee.clone(), c.site, c.context)).collect();
+    let got: Vec<(String, CallSite, ExecContext)> = f
+        .calls
+        .iter()
+        .map(|c| (c.callee.clone(), c.site, c.context))
+        .collect();
     assert!(got.contains(&("dagster.asset".into(), CallSite::Decorator, Module)));
-    assert!(got.contains(&("dagster.DailyPartitionsDefinition".into(), CallSite::Decorator, Module)));
+    assert!(got.contains(&(
+        "dagster.DailyPartitionsDefinition".into(),
+        CallSite::Decorator,
+        Module
+    )));
     assert!(got.contains(&("boto3.client".into(), CallSite::Default, Module)));
     assert!(got.contains(&("x.make_base".into(), CallSite::ClassBase, Module)));
     assert!(got.contains(&("x.Cfg".into(), CallSite::Statement, ClassBody)));
@@ -309,7 +347,11 @@ class R(make_base()):
 fn conditional_client_is_conditional() {
     let src = "import os\nfrom databricks.sdk import WorkspaceClient\nif os.getenv('ENV') == 'PROD':\n    client = WorkspaceClient()\n";
     let f = facts(src);
-    let ws = f.calls.iter().find(|c| c.callee == "databricks.sdk.WorkspaceClient").unwrap();
+    let ws = f
+        .calls
+        .iter()
+        .find(|c| c.callee == "databricks.sdk.WorkspaceClient")
+        .unwrap();
     assert_eq!(ws.context, Conditional);
     let getenv = f.calls.iter().find(|c| c.callee == "os.getenv").unwrap();
     assert_eq!(getenv.context, Module);
@@ -333,7 +375,10 @@ def defs():
 fn syntax_errors_are_diagnostics_and_facts_survive() {
     let src = "import pandas\n\ndef broken(:\n    pass\n\nimport torch\n";
     let f = facts(src);
-    assert!(f.diagnostics.iter().any(|d| d.kind == "invalid-syntax" && d.line == Some(3)));
+    assert!(f
+        .diagnostics
+        .iter()
+        .any(|d| d.kind == "invalid-syntax" && d.line == Some(3)));
     let modules: Vec<&str> = f.imports.iter().map(|i| i.module.as_str()).collect();
     assert!(modules.contains(&"pandas"));
     assert!(modules.contains(&"torch"));
@@ -350,13 +395,25 @@ fn python_312_and_314_syntax_parse() {
 #[test]
 fn noqa_comments() {
     assert_eq!(parse_noqa("# noqa"), Some(vec![]));
-    assert_eq!(parse_noqa("# NOQA: fp001, FP002"), Some(vec!["FP001".into(), "FP002".into()]));
-    assert_eq!(parse_noqa("# noqa:FP001 because heavy"), Some(vec!["FP001".into()]));
+    assert_eq!(
+        parse_noqa("# NOQA: fp001, FP002"),
+        Some(vec!["FP001".into(), "FP002".into()])
+    );
+    assert_eq!(
+        parse_noqa("# noqa:FP001 because heavy"),
+        Some(vec!["FP001".into()])
+    );
     assert_eq!(parse_noqa("# type: ignore  # noqa"), Some(vec![]));
     assert_eq!(parse_noqa("# this is not noqa-ish"), None);
     assert_eq!(parse_noqa("# noqanope"), None);
     let f = facts("import torch  # noqa: FP001\nx = '# noqa'\n");
-    assert_eq!(f.noqa, vec![NoqaLine { line: 1, codes: vec!["FP001".into()] }]);
+    assert_eq!(
+        f.noqa,
+        vec![NoqaLine {
+            line: 1,
+            codes: vec!["FP001".into()]
+        }]
+    );
 }
 
 #[test]

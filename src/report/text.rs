@@ -1,0 +1,41 @@
+//! Shared text helpers for the human-readable renderers.
+
+use super::Report;
+
+/// `Scanned 12 files in 4 ms: 2 findings (FP001: 2); 1 file with syntax errors; 3 diagnostics.`
+pub fn summary_line(report: &Report) -> String {
+    let s = &report.summary;
+    let mut line = format!(
+        "Scanned {} in {} ms: {}",
+        plural(s.files_scanned, "file"),
+        report.timings.total_ms,
+        plural(s.findings, "finding"),
+    );
+    if !s.findings_by_code.is_empty() {
+        let parts: Vec<String> = s
+            .findings_by_code
+            .iter()
+            .map(|(code, n)| format!("{code}: {n}"))
+            .collect();
+        line.push_str(&format!(" ({})", parts.join(", ")));
+    }
+    if s.files_with_syntax_errors > 0 {
+        line.push_str(&format!(
+            "; {} with syntax errors",
+            plural(s.files_with_syntax_errors, "file")
+        ));
+    }
+    if s.diagnostics > 0 {
+        line.push_str(&format!("; {}", plural(s.diagnostics, "diagnostic")));
+    }
+    line.push('.');
+    line
+}
+
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
