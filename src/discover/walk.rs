@@ -203,7 +203,12 @@ fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
             _ => e.to_string(),
         })
         .unwrap_or_else(|| err.to_string());
-    Diagnostic::new(path, Severity::Warning, "io-error", format!("cannot read: {detail}"))
+    Diagnostic::new(
+        path,
+        Severity::Warning,
+        "io-error",
+        format!("cannot read: {detail}"),
+    )
 }
 
 #[cfg(test)]

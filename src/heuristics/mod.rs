@@ -89,7 +89,10 @@ pub(crate) fn toml_error(file: &str, text: &str, err: &toml::de::Error) -> Catal
 /// 1-based line number of a byte offset.
 pub fn line_of_offset(text: &str, offset: usize) -> u32 {
     let end = offset.min(text.len());
-    let newlines = text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count();
+    let newlines = text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count();
     u32::try_from(newlines + 1).unwrap_or(u32::MAX)
 }
 
@@ -108,8 +111,7 @@ impl Catalog {
 
     /// Parses a packages catalog file.
     pub fn from_toml(file: &str, text: &str) -> Result<Self, CatalogError> {
-        let parsed: PackagesFile =
-            toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+        let parsed: PackagesFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
         let mut catalog = Self::default();
         for entry in parsed.package {
             catalog.insert(entry);
@@ -195,9 +197,14 @@ name = "snowflake.connector"
 distribution = "snowflake-connector-python"
 "#;
         let catalog = Catalog::from_toml("t.toml", text).unwrap();
-        let hit = catalog.lookup_module("snowflake.connector.pandas_tools").unwrap();
+        let hit = catalog
+            .lookup_module("snowflake.connector.pandas_tools")
+            .unwrap();
         assert_eq!(hit.name, "snowflake.connector");
-        assert_eq!(catalog.lookup_module("snowflake.x").unwrap().name, "snowflake");
+        assert_eq!(
+            catalog.lookup_module("snowflake.x").unwrap().name,
+            "snowflake"
+        );
         assert!(catalog.lookup_module("snow").is_none());
     }
 
