@@ -547,6 +547,18 @@ impl<'a> Extractor<'a, '_> {
                 });
             }
         }
+        let mut nested = NestedArgs {
+            bindings: &self.bindings,
+            calls: Vec::new(),
+            strings: Vec::new(),
+        };
+        for arg in call.arguments.args.iter() {
+            nested.visit_expr(arg);
+        }
+        for keyword in &call.arguments.keywords {
+            nested.visit_expr(&keyword.value);
+        }
+        let (arg_calls, arg_strings) = (nested.calls, nested.strings);
         self.out.calls.push(EagerCall {
             line,
             column,
@@ -555,6 +567,8 @@ impl<'a> Extractor<'a, '_> {
             context: ctx,
             site,
             args,
+            arg_calls,
+            arg_strings,
         });
     }
 
@@ -654,6 +668,34 @@ impl<'a> Visitor<'a> for CallWalker<'_, 'a, '_> {
     }
 }
 
+/// Collects the callees and string literals nested in a call's arguments.
+struct NestedArgs<'b> {
+    bindings: &'b HashMap<String, String>,
+    calls: Vec<String>,
+    strings: Vec<String>,
+}
+
+impl<'a> Visitor<'a> for NestedArgs<'_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, || {
+            match expr {
+                Expr::Call(call) if self.calls.len() < MAX_LITERAL_ARGS => {
+                    if let Some((callee, _)) = callee_name(&call.func, self.bindings) {
+                        self.calls.push(callee);
+                    }
+                }
+                Expr::StringLiteral(s) if self.strings.len() < MAX_LITERAL_ARGS => {
+                    self.strings
+                        .push(s.value.to_str().chars().take(MAX_LITERAL_CHARS).collect());
+                }
+                Expr::Lambda(_) => return,
+                _ => {}
+            }
+            visitor::walk_expr(self, expr);
+        });
+    }
+}
+
 /// A literal argument rendered as text.
 fn literal(expr: &Expr) -> Option<String> {
     match expr {
@@ -705,6 +747,18 @@ fn segments<'a>(expr: &'a Expr, out: &mut Vec<Segment<'a>>, depth: usize) -> boo
             if let Some(last) = out.last_mut() {
                 last.called = true;
             }
+            true
+        }
+        // `Path(x) / "a"` is still a Path: follow the left operand.
+        Expr::BinOp(binop) if binop.op == ast::Operator::Div => {
+            segments(&binop.left, out, depth + 1)
+        }
+        // A receiver we cannot name (`items[0].load()`): keep the method chain.
+        Expr::Subscript(_) | Expr::StringLiteral(_) | Expr::List(_) | Expr::Dict(_) => {
+            out.push(Segment {
+                name: "?",
+                called: false,
+            });
             true
         }
         _ => false,

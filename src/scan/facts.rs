@@ -168,6 +168,14 @@ pub struct EagerCall {
     /// Literal arguments (strings, numbers, booleans), at most a few.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<LiteralArg>,
+    /// Callees of calls nested anywhere in the arguments
+    /// (`json.loads(Path(p).read_text())` has `pathlib.Path.read_text`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub arg_calls: Vec<String>,
+    /// String literals anywhere in the arguments, at most a few
+    /// (`Path(__file__).parent / "target" / "manifest.json"` has `target`, `manifest.json`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub arg_strings: Vec<String>,
 }
 
 /// Everything extracted from one Python file.

@@ -432,3 +432,16 @@ fn deep_nesting_does_not_overflow() {
     let f = facts(&nested);
     assert_eq!(f.imports[0].context, Conditional);
 }
+
+#[test]
+fn nested_argument_calls_and_strings() {
+    let src = "\
+import json
+from pathlib import Path
+manifest = json.loads((Path(__file__).parent / 'target' / 'manifest.json').read_text())
+";
+    let f = facts(src);
+    let loads = f.calls.iter().find(|c| c.callee == "json.loads").unwrap();
+    assert_eq!(loads.arg_calls, vec!["pathlib.Path.parent.read_text", "pathlib.Path"]);
+    assert_eq!(loads.arg_strings, vec!["target", "manifest.json"]);
+}
