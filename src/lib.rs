@@ -16,6 +16,7 @@
 pub mod cli;
 pub mod diagnostics;
 pub mod discover;
+pub mod graph;
 pub mod heuristics;
 pub mod pipeline;
 pub mod report;

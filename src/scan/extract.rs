@@ -559,6 +559,17 @@ impl<'a> Extractor<'a, '_> {
             nested.visit_expr(&keyword.value);
         }
         let (arg_calls, arg_strings) = (nested.calls, nested.strings);
+        let arg_refs: Vec<String> = call
+            .arguments
+            .args
+            .iter()
+            .chain(call.arguments.keywords.iter().map(|k| &k.value))
+            .filter(|e| matches!(e, Expr::Name(_) | Expr::Attribute(_)))
+            .filter_map(|e| callee_name(e, &self.bindings))
+            .filter(|(_, imported)| *imported)
+            .map(|(name, _)| name)
+            .take(MAX_LITERAL_ARGS)
+            .collect();
         self.out.calls.push(EagerCall {
             line,
             column,
@@ -569,6 +580,7 @@ impl<'a> Extractor<'a, '_> {
             args,
             arg_calls,
             arg_strings,
+            arg_refs,
         });
     }
 

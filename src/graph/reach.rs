@@ -1,0 +1,355 @@
+//! Reachability: from a location's entry files, which files and third-party
+//! modules run when the location loads, each with its shortest import chain.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde::Serialize;
+
+use super::resolve::{ModuleIndex, Target};
+use crate::scan::{ExecContext, FileFacts};
+
+/// One step of an import chain: the import statement at `path:line`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Hop {
+    pub path: String,
+    pub line: u32,
+    /// What this statement imports (the module as written, resolved).
+    pub module: String,
+    /// The statement sits under a module-level condition: it may not run.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub conditional: bool,
+}
+
+/// How a file is reached: the import that first loads it (a parent pointer;
+/// [`LocationGraph::chain_to`] rebuilds the whole chain).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reached {
+    /// Some hop on every path is conditional: it "may load".
+    pub conditional: bool,
+    /// The importing file and statement; `None` for an entry.
+    pub via: Option<(usize, Hop)>,
+}
+
+/// A third-party module the location imports at load time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalImport {
+    /// Dotted module as imported (`snowflake.connector.pandas_tools`).
+    pub module: String,
+    /// `from m import a, b`: the names, which may be submodules (`m.a`).
+    pub names: Vec<String>,
+    /// The importing file (index into the scanned files) and statement.
+    pub file: usize,
+    pub hop: Hop,
+    pub conditional: bool,
+}
+
+/// What one location loads.
+#[derive(Debug, Clone, Default)]
+pub struct LocationGraph {
+    /// Reached first-party files (index into the scanned files).
+    pub files: BTreeMap<usize, Reached>,
+    /// Reached third-party modules, keyed by dotted module name (first, shortest chain kept).
+    pub externals: BTreeMap<String, ExternalImport>,
+    /// Chains given for entries (a defs-folder file is loaded by Dagster, not an import).
+    entry_chains: BTreeMap<usize, Vec<Hop>>,
+}
+
+impl LocationGraph {
+    pub fn reaches(&self, file: usize) -> bool {
+        self.files.contains_key(&file)
+    }
+
+    /// The import statements from the location's entry to `file` (empty for
+    /// the entry itself). Iterative: chains can be thousands of hops long.
+    pub fn chain_to(&self, file: usize) -> Vec<Hop> {
+        let mut hops = Vec::new();
+        let mut current = file;
+        let mut guard = self.files.len() + 1;
+        while let Some(reached) = self.files.get(&current) {
+            match &reached.via {
+                Some((parent, hop)) if guard > 0 => {
+                    hops.push(hop.clone());
+                    current = *parent;
+                    guard -= 1;
+                }
+                _ => break,
+            }
+        }
+        if let Some(prefix) = self.entry_chains.get(&current) {
+            hops.extend(prefix.iter().rev().cloned());
+        }
+        hops.reverse();
+        hops
+    }
+
+    /// The chain to an external module's import statement (inclusive).
+    pub fn chain_to_external(&self, external: &ExternalImport) -> Vec<Hop> {
+        let mut chain = self.chain_to(external.file);
+        chain.push(external.hop.clone());
+        chain
+    }
+}
+
+/// An entry file and how it is loaded (`chain` is empty for the location's
+/// own module; a defs-folder file carries the hop that loads it).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub file: usize,
+    pub chain: Vec<Hop>,
+}
+
+/// Extra import-time edges out of a file that are not import statements
+/// (Dagster's own loading: defs folders, component YAML types).
+pub type ExtraEdges<'a> = &'a dyn Fn(usize) -> Vec<(Target, Hop)>;
+
+/// Breadth-first walk over import-time edges.
+///
+/// Phase 1 follows edges that certainly run (`module`, `class_body`,
+/// `try_import_error`) from the entries; phase 2 continues through
+/// `conditional` edges, and everything first reached there is marked
+/// conditional. Each phase is a BFS, so chains are the shortest of their kind
+/// and a certain path always wins over a conditional one. Cycles terminate: a
+/// file is visited once per phase. No recursion: chains of any depth are fine.
+pub fn reach(
+    index: &ModuleIndex,
+    files: &[FileFacts],
+    roots: &[String],
+    entries: &[Entry],
+    extra_edges: ExtraEdges<'_>,
+) -> LocationGraph {
+    let mut graph = LocationGraph::default();
+    let mut queue: VecDeque<usize> = VecDeque::new();
+    for entry in entries {
+        if graph.files.contains_key(&entry.file) {
+            continue;
+        }
+        let conditional = entry.chain.iter().any(|h| h.conditional);
+        graph.files.insert(
+            entry.file,
+            Reached {
+                conditional,
+                via: None,
+            },
+        );
+        graph.entry_chains.insert(entry.file, entry.chain.clone());
+        queue.push_back(entry.file);
+    }
+    let mut certain_order = Vec::new();
+    while let Some(file) = queue.pop_front() {
+        if graph.files.get(&file).is_some_and(|r| r.conditional) {
+            continue;
+        }
+        certain_order.push(file);
+        visit(index, files, roots, &mut graph, &mut queue, file, Phase::Certain, extra_edges);
+    }
+    queue.extend(certain_order);
+    queue.extend(
+        graph
+            .files
+            .iter()
+            .filter(|(_, r)| r.conditional && r.via.is_none())
+            .map(|(&f, _)| f),
+    );
+    while let Some(file) = queue.pop_front() {
+        visit(index, files, roots, &mut graph, &mut queue, file, Phase::Conditional, extra_edges);
+    }
+    graph
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Certain,
+    Conditional,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn visit(
+    index: &ModuleIndex,
+    files: &[FileFacts],
+    roots: &[String],
+    graph: &mut LocationGraph,
+    queue: &mut VecDeque<usize>,
+    file: usize,
+    phase: Phase,
+    extra_edges: ExtraEdges<'_>,
+) {
+    let Some(facts) = files.get(file) else { return };
+    let here_conditional = graph.files.get(&file).is_some_and(|r| r.conditional);
+    let mut edges: Vec<(Target, Hop, &[String])> = Vec::new();
+    for import in &facts.imports {
+        if !import.context.runs_at_import() {
+            continue;
+        }
+        let edge_conditional = import.context == ExecContext::Conditional;
+        let take = match phase {
+            Phase::Certain => !edge_conditional,
+            // A certain file's certain edges were taken in phase 1.
+            Phase::Conditional => edge_conditional || here_conditional,
+        };
+        if !take {
+            continue;
+        }
+        for target in index.targets(roots, import) {
+            let hop = Hop {
+                path: facts.path.clone(),
+                line: import.line,
+                module: import.module.clone(),
+                conditional: edge_conditional,
+            };
+            edges.push((target, hop, &import.names));
+        }
+    }
+    if phase == Phase::Certain || here_conditional {
+        for (target, hop) in extra_edges(file) {
+            edges.push((target, hop, &[]));
+        }
+    }
+    let conditional = phase == Phase::Conditional;
+    for (target, hop, names) in edges {
+        match target {
+            Target::File(next) => {
+                if !graph.files.contains_key(&next) {
+                    graph.files.insert(
+                        next,
+                        Reached {
+                            conditional,
+                            via: Some((file, hop)),
+                        },
+                    );
+                    queue.push_back(next);
+                }
+            }
+            Target::External(module) => {
+                if !graph.externals.contains_key(&module) {
+                    graph.externals.insert(
+                        module.clone(),
+                        ExternalImport {
+                            module,
+                            names: names.to_vec(),
+                            file,
+                            hop,
+                            conditional,
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::extract::extract;
+
+    fn file(path: &str, module: &str, source: &str) -> FileFacts {
+        let is_package = path.ends_with("__init__.py");
+        let e = extract(path, source, Some(module), is_package);
+        FileFacts {
+            path: path.to_string(),
+            module: Some(module.to_string()),
+            is_package,
+            imports: e.imports,
+            calls: e.calls,
+            ..FileFacts::default()
+        }
+    }
+
+    fn no_extra(_: usize) -> Vec<(Target, Hop)> {
+        Vec::new()
+    }
+
+    fn run(files: &[FileFacts]) -> LocationGraph {
+        let index = ModuleIndex::new(files);
+        let entries = [Entry {
+            file: 0,
+            chain: Vec::new(),
+        }];
+        reach(&index, files, &[String::new()], &entries, &no_extra)
+    }
+
+    #[test]
+    fn chain_through_init_to_heavy_import() {
+        let files = vec![
+            file("app/definitions.py", "app.definitions", "from app.assets import scoring\n"),
+            file("app/__init__.py", "app", ""),
+            file("app/assets/__init__.py", "app.assets", "from . import scoring\n"),
+            file("app/assets/scoring.py", "app.assets.scoring", "import json\n\nimport torch\n"),
+            file("app/unused.py", "app.unused", "import tensorflow\n"),
+        ];
+        let g = run(&files);
+        assert!(g.reaches(3));
+        assert!(!g.reaches(4), "nobody imports unused.py");
+        let torch = &g.externals["torch"];
+        let chain: Vec<(String, u32)> = g
+            .chain_to_external(torch)
+            .iter()
+            .map(|h| (h.path.clone(), h.line))
+            .collect();
+        assert_eq!(
+            chain,
+            vec![
+                ("app/definitions.py".to_string(), 1),
+                ("app/assets/scoring.py".to_string(), 3)
+            ]
+        );
+        assert!(!g.externals.contains_key("tensorflow"));
+    }
+
+    #[test]
+    fn cycles_terminate() {
+        let files = vec![
+            file("a.py", "a", "import b\n"),
+            file("b.py", "b", "import a\nimport pandas\n"),
+        ];
+        let g = run(&files);
+        assert_eq!(g.files.len(), 2);
+        assert!(g.externals.contains_key("pandas"));
+    }
+
+    #[test]
+    fn conditional_edges_are_marked_and_deferred_edges_skipped() {
+        let files = vec![
+            file(
+                "entry.py",
+                "entry",
+                "import os\nif os.getenv('X'):\n    import maybe\ndef f():\n    import later\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import never\n",
+            ),
+            file("maybe.py", "maybe", "import torch\n"),
+            file("later.py", "later", "import spacy\n"),
+            file("never.py", "never", "import tensorflow\n"),
+        ];
+        let g = run(&files);
+        assert!(g.files[&1].conditional);
+        assert!(g.externals["torch"].conditional);
+        assert!(!g.reaches(2));
+        assert!(!g.reaches(3));
+        assert!(!g.externals["os"].conditional);
+    }
+
+    #[test]
+    fn certain_path_wins_over_shorter_conditional_one() {
+        let files = vec![
+            file("entry.py", "entry", "if x:\n    import heavy\nimport mid\n"),
+            file("heavy.py", "heavy", "import torch\n"),
+            file("mid.py", "mid", "import heavy\n"),
+        ];
+        let g = run(&files);
+        assert!(!g.files[&1].conditional, "mid imports heavy unconditionally");
+        assert_eq!(g.chain_to(1).len(), 2);
+    }
+
+    #[test]
+    fn deep_chains_do_not_recurse() {
+        let n = 10_000;
+        let files: Vec<FileFacts> = (0..n)
+            .map(|i| {
+                let src = if i + 1 < n { format!("import m{}\n", i + 1) } else { "import torch\n".to_string() };
+                file(&format!("m{i}.py"), &format!("m{i}"), &src)
+            })
+            .collect();
+        let g = run(&files);
+        assert_eq!(g.files.len(), n);
+        assert_eq!(g.chain_to_external(&g.externals["torch"]).len(), n);
+    }
+}
