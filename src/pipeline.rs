@@ -6,9 +6,13 @@ use std::time::Instant;
 
 use crate::diagnostics::Severity;
 use crate::discover::{walk, WalkOptions};
+use crate::heuristics::calls::CallCatalog;
 use crate::heuristics::Catalog;
 use crate::report::{Report, Summary, Timings, SCHEMA_VERSION};
-use crate::rules::{fp001_heavy_module_level_import, Finding, Rule, RULES};
+use crate::rules::{
+    fp001_heavy_module_level_import, fp002_eager_client_init, fp003_eager_model_or_data_load,
+    fp004_network_call_at_import, Finding, Rule, RULES,
+};
 use crate::scan::{scan_files, ScanOptions};
 
 /// Which rules run: `--select` (all when empty) minus `--ignore`.
@@ -58,6 +62,7 @@ pub struct ScanConfig {
 pub fn run(config: &ScanConfig) -> Result<Report, String> {
     config.rules.validate()?;
     let catalog = Catalog::builtin().map_err(|e| format!("built-in catalog: {e}"))?;
+    let calls = CallCatalog::builtin().map_err(|e| format!("built-in catalog: {e}"))?;
     let start = Instant::now();
     let walked = walk(&config.root, &config.walk)?;
     let walk_ms = elapsed_ms(start);
@@ -70,6 +75,15 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
     for file in &files {
         if config.rules.enabled(fp001_heavy_module_level_import::CODE) {
             fp001_heavy_module_level_import::check(file, &catalog, &mut findings);
+        }
+        if config.rules.enabled(fp002_eager_client_init::CODE) {
+            fp002_eager_client_init::check(file, &calls, &mut findings);
+        }
+        if config.rules.enabled(fp003_eager_model_or_data_load::CODE) {
+            fp003_eager_model_or_data_load::check(file, &calls, &walked.root, &mut findings);
+        }
+        if config.rules.enabled(fp004_network_call_at_import::CODE) {
+            fp004_network_call_at_import::check(file, &calls, &mut findings);
         }
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

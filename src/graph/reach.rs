@@ -140,7 +140,16 @@ pub fn reach(
             continue;
         }
         certain_order.push(file);
-        visit(index, files, roots, &mut graph, &mut queue, file, Phase::Certain, extra_edges);
+        visit(
+            index,
+            files,
+            roots,
+            &mut graph,
+            &mut queue,
+            file,
+            Phase::Certain,
+            extra_edges,
+        );
     }
     queue.extend(certain_order);
     queue.extend(
@@ -151,7 +160,16 @@ pub fn reach(
             .map(|(&f, _)| f),
     );
     while let Some(file) = queue.pop_front() {
-        visit(index, files, roots, &mut graph, &mut queue, file, Phase::Conditional, extra_edges);
+        visit(
+            index,
+            files,
+            roots,
+            &mut graph,
+            &mut queue,
+            file,
+            Phase::Conditional,
+            extra_edges,
+        );
     }
     graph
 }
@@ -271,10 +289,22 @@ mod tests {
     #[test]
     fn chain_through_init_to_heavy_import() {
         let files = vec![
-            file("app/definitions.py", "app.definitions", "from app.assets import scoring\n"),
+            file(
+                "app/definitions.py",
+                "app.definitions",
+                "from app.assets import scoring\n",
+            ),
             file("app/__init__.py", "app", ""),
-            file("app/assets/__init__.py", "app.assets", "from . import scoring\n"),
-            file("app/assets/scoring.py", "app.assets.scoring", "import json\n\nimport torch\n"),
+            file(
+                "app/assets/__init__.py",
+                "app.assets",
+                "from . import scoring\n",
+            ),
+            file(
+                "app/assets/scoring.py",
+                "app.assets.scoring",
+                "import json\n\nimport torch\n",
+            ),
             file("app/unused.py", "app.unused", "import tensorflow\n"),
         ];
         let g = run(&files);
@@ -335,7 +365,10 @@ mod tests {
             file("mid.py", "mid", "import heavy\n"),
         ];
         let g = run(&files);
-        assert!(!g.files[&1].conditional, "mid imports heavy unconditionally");
+        assert!(
+            !g.files[&1].conditional,
+            "mid imports heavy unconditionally"
+        );
         assert_eq!(g.chain_to(1).len(), 2);
     }
 
@@ -344,7 +377,11 @@ mod tests {
         let n = 10_000;
         let files: Vec<FileFacts> = (0..n)
             .map(|i| {
-                let src = if i + 1 < n { format!("import m{}\n", i + 1) } else { "import torch\n".to_string() };
+                let src = if i + 1 < n {
+                    format!("import m{}\n", i + 1)
+                } else {
+                    "import torch\n".to_string()
+                };
                 file(&format!("m{i}.py"), &format!("m{i}"), &src)
             })
             .collect();

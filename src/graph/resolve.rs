@@ -182,7 +182,10 @@ mod tests {
         let (chain, full) = index.resolve_chain(&roots(&["src"]), "a.b.c").unwrap();
         assert_eq!(chain, vec![0, 1, 2]);
         assert!(full);
-        assert!(index.resolve_chain(&roots(&[""]), "a.b.c").is_none(), "not a root");
+        assert!(
+            index.resolve_chain(&roots(&[""]), "a.b.c").is_none(),
+            "not a root"
+        );
     }
 
     #[test]

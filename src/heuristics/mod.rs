@@ -4,6 +4,8 @@
 //! in the binary with `include_str!`. Every figure in it carries its
 //! provenance: `measured` (by `heuristics/calibrate/`) or `source` (a citation).
 
+pub mod calls;
+
 use std::collections::BTreeMap;
 
 use serde::Deserialize;

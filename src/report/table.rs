@@ -12,7 +12,7 @@ pub fn render(report: &Report, quiet: bool) -> String {
         table
             .load_preset(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(vec!["File", "Line", "Rule", "Package", "MiB", "Runs"]);
+            .set_header(vec!["File", "Line", "Rule", "Package/call", "MiB", "Runs"]);
         for f in &report.findings {
             let mib = match f.mib {
                 Some(mib) => format!("{mib:.0}"),

@@ -7,9 +7,13 @@
 
 use serde::Serialize;
 
-use crate::scan::ExecContext;
+use crate::heuristics::calls::{CallCatalog, CallPattern};
+use crate::scan::{CallSite, EagerCall, ExecContext, FileFacts};
 
 pub mod fp001_heavy_module_level_import;
+pub mod fp002_eager_client_init;
+pub mod fp003_eager_model_or_data_load;
+pub mod fp004_network_call_at_import;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -44,13 +48,36 @@ pub struct Rule {
 }
 
 /// Every rule, in code order.
-pub const RULES: &[Rule] = &[Rule {
-    code: fp001_heavy_module_level_import::CODE,
-    name: fp001_heavy_module_level_import::NAME,
-    summary: fp001_heavy_module_level_import::SUMMARY,
-    level: Level::Warning,
-    source: include_str!("fp001_heavy_module_level_import.rs"),
-}];
+pub const RULES: &[Rule] = &[
+    Rule {
+        code: fp001_heavy_module_level_import::CODE,
+        name: fp001_heavy_module_level_import::NAME,
+        summary: fp001_heavy_module_level_import::SUMMARY,
+        level: Level::Warning,
+        source: include_str!("fp001_heavy_module_level_import.rs"),
+    },
+    Rule {
+        code: fp002_eager_client_init::CODE,
+        name: fp002_eager_client_init::NAME,
+        summary: fp002_eager_client_init::SUMMARY,
+        level: Level::Warning,
+        source: include_str!("fp002_eager_client_init.rs"),
+    },
+    Rule {
+        code: fp003_eager_model_or_data_load::CODE,
+        name: fp003_eager_model_or_data_load::NAME,
+        summary: fp003_eager_model_or_data_load::SUMMARY,
+        level: Level::Warning,
+        source: include_str!("fp003_eager_model_or_data_load.rs"),
+    },
+    Rule {
+        code: fp004_network_call_at_import::CODE,
+        name: fp004_network_call_at_import::NAME,
+        summary: fp004_network_call_at_import::SUMMARY,
+        level: Level::Error,
+        source: include_str!("fp004_network_call_at_import.rs"),
+    },
+];
 
 impl Rule {
     /// Finds a rule by code (`FP001`, case-insensitive) or name.
@@ -108,6 +135,55 @@ impl Finding {
     /// Sort key: path, line, column, code.
     pub fn sort_key(&self) -> (&str, u32, u32, &str) {
         (&self.path, self.line, self.column, self.code)
+    }
+}
+
+/// Shared by the call rules (FP002–FP004): every import-time call of `file`
+/// that the catalog classifies under `code`, with a message from `message`.
+pub(crate) fn check_calls(
+    file: &FileFacts,
+    catalog: &CallCatalog,
+    code: &'static str,
+    out: &mut Vec<Finding>,
+    message: &dyn Fn(&EagerCall, &CallPattern) -> (String, Option<f64>),
+) {
+    let Some(rule) = Rule::find(code) else { return };
+    for call in &file.calls {
+        if !call.context.runs_at_import() || file.is_suppressed(call.line, code) {
+            continue;
+        }
+        let Some(pattern) = catalog.classify(call, code) else {
+            continue;
+        };
+        let (text, mib) = message(call, pattern);
+        out.push(Finding {
+            code: rule.code,
+            rule: rule.name,
+            level: rule.level,
+            path: file.path.clone(),
+            line: call.line,
+            column: call.column,
+            message: text,
+            subject: call.callee.clone(),
+            context: call.context,
+            mib: mib.or(pattern.mib),
+            provenance: pattern
+                .measured
+                .as_ref()
+                .map(|m| format!("measured: {m}"))
+                .or_else(|| pattern.source.as_ref().map(|s| format!("source: {s}"))),
+        });
+    }
+}
+
+/// Where an import-time call sits, for messages.
+pub fn call_site_phrase(call: &EagerCall) -> &'static str {
+    match call.site {
+        CallSite::Statement => context_phrase(call.context),
+        CallSite::Decorator => "in a decorator (runs when the module is imported)",
+        CallSite::Default => "in a default argument value (runs when the module is imported)",
+        CallSite::ClassBase => "in a class definition (runs when the module is imported)",
+        CallSite::Annotation => "in an annotation evaluated at import",
     }
 }
 

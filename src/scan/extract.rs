@@ -581,6 +581,12 @@ impl<'a> Extractor<'a, '_> {
             arg_calls,
             arg_strings,
             arg_refs,
+            keywords: call
+                .arguments
+                .keywords
+                .iter()
+                .filter_map(|k| k.arg.as_ref().map(|a| a.id.to_string()))
+                .collect(),
         });
     }
 

@@ -176,6 +176,9 @@ pub struct EagerCall {
     /// (`Path(__file__).parent / "target" / "manifest.json"` has `target`, `manifest.json`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub arg_strings: Vec<String>,
+    /// Names of the keyword arguments passed (whatever their values).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
     /// Names passed as arguments, resolved through imports, at most a few
     /// (`load_defs(my_project.defs)` has `my_project.defs`).
     #[serde(skip_serializing_if = "Vec::is_empty")]

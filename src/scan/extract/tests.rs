@@ -442,6 +442,9 @@ manifest = json.loads((Path(__file__).parent / 'target' / 'manifest.json').read_
 ";
     let f = facts(src);
     let loads = f.calls.iter().find(|c| c.callee == "json.loads").unwrap();
-    assert_eq!(loads.arg_calls, vec!["pathlib.Path.parent.read_text", "pathlib.Path"]);
+    assert_eq!(
+        loads.arg_calls,
+        vec!["pathlib.Path.parent.read_text", "pathlib.Path"]
+    );
     assert_eq!(loads.arg_strings, vec!["target", "manifest.json"]);
 }
