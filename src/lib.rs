@@ -14,6 +14,7 @@
 //! [`rules`] holds one file per rule; [`cli`] wires the stages for the binary.
 
 pub mod cli;
+pub mod config;
 pub mod diagnostics;
 pub mod discover;
 pub mod graph;

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::config::ProjectConfig;
 use crate::diagnostics::Severity;
 use crate::discover::{walk, WalkOptions};
 use crate::heuristics::calls::CallCatalog;
@@ -60,11 +61,22 @@ pub struct ScanConfig {
 /// Runs a scan. Fails only when the root cannot be read or the options are
 /// invalid; every problem with the input is a diagnostic in the report.
 pub fn run(config: &ScanConfig) -> Result<Report, String> {
-    config.rules.validate()?;
+    let mut config_diagnostics = Vec::new();
+    let project = if config.root.is_dir() {
+        ProjectConfig::load(&config.root, &mut config_diagnostics)
+    } else {
+        ProjectConfig::default()
+    };
+    let mut rules = config.rules.clone();
+    rules.select.extend(project.select.iter().cloned());
+    rules.ignore.extend(project.ignore.iter().cloned());
+    rules.validate()?;
+    let mut walk_options = config.walk.clone();
+    walk_options.exclude.extend(project.exclude.iter().cloned());
     let catalog = Catalog::builtin().map_err(|e| format!("built-in catalog: {e}"))?;
     let calls = CallCatalog::builtin().map_err(|e| format!("built-in catalog: {e}"))?;
     let start = Instant::now();
-    let walked = walk(&config.root, &config.walk)?;
+    let walked = walk(&config.root, &walk_options)?;
     let walk_ms = elapsed_ms(start);
 
     let scan_start = Instant::now();
@@ -73,22 +85,24 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
 
     let mut findings: Vec<Finding> = Vec::new();
     for file in &files {
-        if config.rules.enabled(fp001_heavy_module_level_import::CODE) {
+        if rules.enabled(fp001_heavy_module_level_import::CODE) {
             fp001_heavy_module_level_import::check(file, &catalog, &mut findings);
         }
-        if config.rules.enabled(fp002_eager_client_init::CODE) {
+        if rules.enabled(fp002_eager_client_init::CODE) {
             fp002_eager_client_init::check(file, &calls, &mut findings);
         }
-        if config.rules.enabled(fp003_eager_model_or_data_load::CODE) {
+        if rules.enabled(fp003_eager_model_or_data_load::CODE) {
             fp003_eager_model_or_data_load::check(file, &calls, &walked.root, &mut findings);
         }
-        if config.rules.enabled(fp004_network_call_at_import::CODE) {
+        if rules.enabled(fp004_network_call_at_import::CODE) {
             fp004_network_call_at_import::check(file, &calls, &mut findings);
         }
     }
+    findings.retain(|f| !project.ignored_for(&f.path, f.code));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
     let mut diagnostics = walked.diagnostics;
+    diagnostics.append(&mut config_diagnostics);
     let mut syntax_error_files = BTreeSet::new();
     for file in &files {
         for d in &file.diagnostics {

@@ -226,14 +226,11 @@ fn visit(
     for (target, hop, names) in edges {
         match target {
             Target::File(next) => {
-                if !graph.files.contains_key(&next) {
-                    graph.files.insert(
-                        next,
-                        Reached {
-                            conditional,
-                            via: Some((file, hop)),
-                        },
-                    );
+                if let std::collections::btree_map::Entry::Vacant(slot) = graph.files.entry(next) {
+                    slot.insert(Reached {
+                        conditional,
+                        via: Some((file, hop)),
+                    });
                     queue.push_back(next);
                 }
             }

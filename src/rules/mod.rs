@@ -138,6 +138,9 @@ impl Finding {
     }
 }
 
+/// Builds a call finding's message and (optional) MiB figure.
+pub(crate) type CallMessage<'a> = &'a dyn Fn(&EagerCall, &CallPattern) -> (String, Option<f64>);
+
 /// Shared by the call rules (FP002–FP004): every import-time call of `file`
 /// that the catalog classifies under `code`, with a message from `message`.
 pub(crate) fn check_calls(
@@ -145,7 +148,7 @@ pub(crate) fn check_calls(
     catalog: &CallCatalog,
     code: &'static str,
     out: &mut Vec<Finding>,
-    message: &dyn Fn(&EagerCall, &CallPattern) -> (String, Option<f64>),
+    message: CallMessage<'_>,
 ) {
     let Some(rule) = Rule::find(code) else { return };
     for call in &file.calls {
