@@ -5,6 +5,7 @@
 //! and keeps, for every file and third-party module reached, the shortest
 //! import chain.
 
+pub mod dagster_loading;
 pub mod reach;
 pub mod resolve;
 pub mod stdlib;

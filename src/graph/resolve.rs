@@ -12,6 +12,10 @@ pub struct ModuleIndex {
     by_path: HashMap<String, usize>,
     /// Every directory that holds a `.py` file somewhere below it (`a`, `a/b`).
     dirs: HashSet<String>,
+    /// Directory → the `.py` files directly in it (sorted by path).
+    dir_files: HashMap<String, Vec<usize>>,
+    /// Directory → its subdirectories that hold `.py` files (sorted).
+    subdirs: HashMap<String, std::collections::BTreeSet<String>>,
 }
 
 /// What a dotted name resolved to.
@@ -44,19 +48,45 @@ impl ModuleIndex {
         let mut index = Self::default();
         for (i, file) in files.iter().enumerate() {
             index.by_path.insert(file.path.clone(), i);
+            let parent = file.path.rfind('/').map_or("", |s| &file.path[..s]);
+            index
+                .dir_files
+                .entry(parent.to_string())
+                .or_default()
+                .push(i);
             let mut dir = file.path.as_str();
             while let Some(slash) = dir.rfind('/') {
-                dir = &dir[..slash];
+                let child = &dir[..slash];
+                let up = child.rfind('/').map_or("", |s| &child[..s]);
+                index
+                    .subdirs
+                    .entry(up.to_string())
+                    .or_default()
+                    .insert(child.to_string());
+                dir = child;
                 if !index.dirs.insert(dir.to_string()) {
                     break;
                 }
             }
+        }
+        for list in index.dir_files.values_mut() {
+            list.sort_by(|&a, &b| files[a].path.cmp(&files[b].path));
         }
         index
     }
 
     pub fn file(&self, path: &str) -> Option<usize> {
         self.by_path.get(path).copied()
+    }
+
+    /// The `.py` files directly in `dir`, sorted by path.
+    pub fn files_in(&self, dir: &str) -> &[usize] {
+        self.dir_files.get(dir).map_or(&[], Vec::as_slice)
+    }
+
+    /// Subdirectories of `dir` that hold `.py` files, sorted.
+    pub fn subdirs_of(&self, dir: &str) -> impl Iterator<Item = &String> {
+        self.subdirs.get(dir).into_iter().flatten()
     }
 
     pub fn is_dir(&self, path: &str) -> bool {
