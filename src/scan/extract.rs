@@ -551,6 +551,7 @@ impl<'a> Extractor<'a, '_> {
             bindings: &self.bindings,
             calls: Vec::new(),
             strings: Vec::new(),
+            budget: NESTED_ARGS_BUDGET,
         };
         for arg in call.arguments.args.iter() {
             nested.visit_expr(arg);
@@ -687,14 +688,25 @@ impl<'a> Visitor<'a> for CallWalker<'_, 'a, '_> {
 }
 
 /// Collects the callees and string literals nested in a call's arguments.
+///
+/// Visits at most [`NESTED_ARGS_BUDGET`] nodes per call: otherwise
+/// `f(f(f(...)))` nested thousands deep would be walked once per level.
 struct NestedArgs<'b> {
     bindings: &'b HashMap<String, String>,
     calls: Vec<String>,
     strings: Vec<String>,
+    budget: usize,
 }
+
+/// Nodes of a call's arguments visited for nested calls and strings.
+const NESTED_ARGS_BUDGET: usize = 256;
 
 impl<'a> Visitor<'a> for NestedArgs<'_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.budget == 0 {
+            return;
+        }
+        self.budget -= 1;
         stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, || {
             match expr {
                 Expr::Call(call) if self.calls.len() < MAX_LITERAL_ARGS => {
