@@ -1,0 +1,1 @@
+"""The ingest project: raw data landed in the warehouse."""

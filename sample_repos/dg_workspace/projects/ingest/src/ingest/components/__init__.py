@@ -1,0 +1,1 @@
+"""Component types of this project (none yet)."""
