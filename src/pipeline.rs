@@ -1,4 +1,4 @@
-//! The stages wired together: walk → scan → rules → [`Report`].
+//! The stages wired together: walk → (scan ∥ discover) → graph → rules → [`Report`].
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -6,15 +6,18 @@ use std::time::Instant;
 
 use crate::config::ProjectConfig;
 use crate::diagnostics::Severity;
+use crate::discover::locations::{discover_locations, Discovery};
 use crate::discover::{walk, WalkOptions};
+use crate::graph::location::{first_party_projects, location_graph};
+use crate::graph::{Hop, ModuleIndex};
 use crate::heuristics::calls::CallCatalog;
 use crate::heuristics::Catalog;
-use crate::report::{Report, Summary, Timings, SCHEMA_VERSION};
+use crate::report::{LocationFinding, LocationReport, Report, Summary, Timings, SCHEMA_VERSION};
 use crate::rules::{
     fp001_heavy_module_level_import, fp002_eager_client_init, fp003_eager_model_or_data_load,
-    fp004_network_call_at_import, Finding, Rule, RULES,
+    fp004_network_call_at_import, fp010_dangling_location, Finding, Level, Rule, RULES,
 };
-use crate::scan::{scan_files, ScanOptions};
+use crate::scan::{scan_files, ExecContext, ScanOptions};
 
 /// Which rules run: `--select` (all when empty) minus `--ignore`.
 #[derive(Debug, Clone, Default)]
@@ -75,13 +78,54 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
     walk_options.exclude.extend(project.exclude.iter().cloned());
     let catalog = Catalog::builtin().map_err(|e| format!("built-in catalog: {e}"))?;
     let calls = CallCatalog::builtin().map_err(|e| format!("built-in catalog: {e}"))?;
+
     let start = Instant::now();
     let walked = walk(&config.root, &walk_options)?;
     let walk_ms = elapsed_ms(start);
 
+    // Parsing Python and reading declarations are independent: run them side by side.
     let scan_start = Instant::now();
-    let files = scan_files(&walked.root, &walked.python_files, &config.scan);
+    let single_file = config.root.is_file();
+    let (files, discovery) = std::thread::scope(|scope| {
+        let discovery = scope.spawn(|| {
+            if single_file {
+                Discovery::default()
+            } else {
+                discover_locations(&walked.root, &walked.declaration_files)
+            }
+        });
+        let files = scan_files(&walked.root, &walked.python_files, &config.scan);
+        let discovery = discovery.join().unwrap_or_else(|_| Discovery {
+            locations: Vec::new(),
+            diagnostics: vec![crate::diagnostics::Diagnostic::new(
+                ".",
+                Severity::Error,
+                "internal-error",
+                "code-location discovery failed; please report this with the tree that caused it",
+            )],
+        });
+        (files, discovery)
+    });
     let scan_ms = elapsed_ms(scan_start);
+
+    let graph_start = Instant::now();
+    let index = ModuleIndex::new(&files);
+    let projects = first_party_projects(&walked.root, &walked.declaration_files);
+    let mut locations: Vec<LocationReport> = discovery
+        .locations
+        .into_iter()
+        .map(|location| {
+            let (graph, import_roots) = location_graph(&location, &index, &files, &projects);
+            LocationReport {
+                files_reached: graph.files.len(),
+                location,
+                import_roots,
+                findings: Vec::new(),
+                graph,
+            }
+        })
+        .collect();
+    let graph_ms = elapsed_ms(graph_start);
 
     let mut findings: Vec<Finding> = Vec::new();
     for file in &files {
@@ -99,10 +143,20 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
         }
     }
     findings.retain(|f| !project.ignored_for(&f.path, f.code));
+    attach_locations(&mut findings, &mut locations, &index);
+    if rules.enabled(fp010_dangling_location::CODE) {
+        fp010_dangling_location::check(&discovery.diagnostics, &mut findings);
+    }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
     let mut diagnostics = walked.diagnostics;
     diagnostics.append(&mut config_diagnostics);
+    diagnostics.extend(
+        discovery
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.kind != fp010_dangling_location::NAME),
+    );
     let mut syntax_error_files = BTreeSet::new();
     for file in &files {
         for d in &file.diagnostics {
@@ -116,6 +170,7 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
 
     let mut summary = Summary {
         files_scanned: files.len(),
+        locations: locations.len(),
         files_with_syntax_errors: syntax_error_files.len(),
         findings: findings.len(),
         diagnostics: diagnostics.len(),
@@ -136,11 +191,99 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
         timings: Timings {
             walk_ms,
             scan_ms,
+            graph_ms,
             total_ms: elapsed_ms(start),
         },
+        locations,
         findings,
         diagnostics,
         files,
+    })
+}
+
+/// Puts each file finding under the locations that load its line, with the
+/// chain from each location's entry. A finding no location loads costs no
+/// pod anything: it becomes `info` (when the tree declares any location).
+fn attach_locations(
+    findings: &mut [Finding],
+    locations: &mut [LocationReport],
+    index: &ModuleIndex,
+) {
+    let any_scannable = locations.iter().any(|l| l.location.scannable);
+    for finding in findings.iter_mut() {
+        let Some(file) = index.file(&finding.path) else {
+            continue;
+        };
+        let hop = Hop {
+            path: finding.path.clone(),
+            line: finding.line,
+            module: finding.subject.clone(),
+            conditional: finding.context == ExecContext::Conditional,
+        };
+        for location in locations.iter_mut() {
+            let Some(reached) = location.graph.files.get(&file) else {
+                continue;
+            };
+            let may_load = reached.conditional || hop.conditional;
+            let mut chain = location.graph.chain_to(file);
+            chain.push(hop.clone());
+            location.findings.push(LocationFinding {
+                code: finding.code,
+                path: finding.path.clone(),
+                line: finding.line,
+                column: finding.column,
+                subject: finding.subject.clone(),
+                may_load,
+                chain,
+            });
+            finding.locations.push(location.location.name.clone());
+        }
+        finding.locations.sort();
+        if any_scannable && finding.locations.is_empty() {
+            finding.level = Level::Info;
+            finding
+                .message
+                .push_str(" (no code location loads this file)");
+        }
+    }
+    for location in locations.iter_mut() {
+        location.findings.sort_by(|a, b| {
+            (&a.path, a.line, a.column, a.code).cmp(&(&b.path, b.line, b.column, b.code))
+        });
+    }
+}
+
+/// Discovery only: walk the tree and read the declaration files (no Python
+/// is parsed except `setup.py` manifests).
+pub fn locations(
+    root: &std::path::Path,
+    root_display: &str,
+    walk_options: &WalkOptions,
+) -> Result<crate::report::locations::LocationsReport, String> {
+    let mut diagnostics = Vec::new();
+    let project = if root.is_dir() {
+        ProjectConfig::load(root, &mut diagnostics)
+    } else {
+        ProjectConfig::default()
+    };
+    let mut walk_options = walk_options.clone();
+    walk_options.exclude.extend(project.exclude.iter().cloned());
+    let walked = walk(root, &walk_options)?;
+    let discovery = if root.is_dir() {
+        discover_locations(&walked.root, &walked.declaration_files)
+    } else {
+        Discovery::default()
+    };
+    diagnostics.extend(walked.diagnostics);
+    diagnostics.extend(discovery.diagnostics);
+    diagnostics.sort();
+    Ok(crate::report::locations::LocationsReport {
+        tool: "dagster-footprint",
+        version: env!("CARGO_PKG_VERSION"),
+        schema_version: SCHEMA_VERSION,
+        root: root_display.to_string(),
+        locations: discovery.locations,
+        diagnostics,
     })
 }
 

@@ -200,3 +200,152 @@ fn help_lists_every_scan_flag() {
         assert!(text.contains(flag), "--help lacks {flag}");
     }
 }
+
+#[test]
+fn samples_with_locations_table_snapshots() {
+    for sample in ["dg_workspace", "cloud_monorepo"] {
+        let (table, _) = scan(sample, "table");
+        settings().bind(|| insta::assert_snapshot!(format!("{sample}_table"), table));
+    }
+}
+
+#[test]
+fn findings_are_charged_to_exactly_the_locations_that_load_them() {
+    let (json, _) = scan("sales_monorepo", "json");
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let per_location: Vec<(String, Vec<String>)> = value["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["name"].as_str().unwrap().to_string(),
+                l["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "{} {}",
+                            f["code"].as_str().unwrap(),
+                            f["subject"].as_str().unwrap()
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        per_location,
+        vec![
+            ("marketing_etl".to_string(), vec![]),
+            (
+                "sales_team_daily".to_string(),
+                vec!["FP001 pandas".to_string()]
+            ),
+            ("sales_team_hourly".to_string(), vec![]),
+            (
+                "sales_team_weekly".to_string(),
+                vec!["FP001 boto3".to_string(), "FP002 boto3.client".to_string()]
+            ),
+        ]
+    );
+    // The chain: definitions.py imports the assets module, whose line 4 imports pandas.
+    let daily = &value["locations"][1]["findings"][0]["chain"];
+    assert_eq!(
+        daily[0]["path"],
+        "projects/sales_team_daily/sales_team_daily/definitions.py"
+    );
+    assert_eq!(daily[0]["line"], 3);
+    assert_eq!(
+        daily[1]["path"],
+        "projects/sales_team_daily/sales_team_daily/assets.py"
+    );
+    assert_eq!(daily[1]["line"], 4);
+}
+
+#[test]
+fn unreached_heavy_import_is_info_and_charged_to_no_pod() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("app")).unwrap();
+    std::fs::write(
+        d.join("pyproject.toml"),
+        "[tool.dagster]\nmodule_name = \"app.definitions\"\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("app/__init__.py"), "").unwrap();
+    std::fs::write(
+        d.join("app/definitions.py"),
+        "import dagster as dg\nfrom app import assets\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("app/assets.py"), "def score():\n    import torch\n").unwrap();
+    std::fs::write(d.join("app/notebook_helpers.py"), "import torch\n").unwrap();
+    let output = bin()
+        .args(["scan", path_str(d), "--format", "json"])
+        .output()
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let finding = &value["findings"][0];
+    assert_eq!(finding["path"], "app/notebook_helpers.py");
+    assert_eq!(finding["level"], "info");
+    assert_eq!(finding["locations"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        value["locations"][0]["findings"].as_array().unwrap().len(),
+        0
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "info findings do not fail by default"
+    );
+}
+
+#[test]
+fn explain_prints_the_import_tree() {
+    let output = run(&[
+        "explain",
+        "sales_team_weekly",
+        "sample_repos/sales_monorepo",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    settings().bind(|| insta::assert_snapshot!("explain_sales_team_weekly", stdout(&output)));
+    let by_alias = run(&[
+        "explain",
+        "sales-team-weekly",
+        "sample_repos/sales_monorepo",
+    ]);
+    assert_eq!(stdout(&by_alias), stdout(&output));
+    let unknown = run(&["explain", "nope", "sample_repos/sales_monorepo"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("known: marketing_etl, sales_team_daily"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+#[test]
+fn locations_command_on_every_sample() {
+    for sample in [
+        "address_parsing",
+        "sales_monorepo",
+        "dg_workspace",
+        "cloud_monorepo",
+        "broken",
+    ] {
+        let output = run(&["locations", &format!("sample_repos/{sample}")]);
+        assert_eq!(output.status.code(), Some(0), "{sample}");
+        settings()
+            .bind(|| insta::assert_snapshot!(format!("locations_table_{sample}"), stdout(&output)));
+        let json = run(&[
+            "locations",
+            &format!("sample_repos/{sample}"),
+            "--format",
+            "json",
+        ]);
+        let value: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+        assert!(value["locations"].is_array());
+    }
+}

@@ -44,8 +44,62 @@ pub enum Command {
     /// Walks PATH, parses every `.py` file in parallel and reports findings.
     /// Exit code 0: no findings at or above --fail-on; 1: findings; 2: error.
     Scan(ScanArgs),
+    /// List every code location: where it is declared, its entry point,
+    /// server mode, owner, dependency manifest and declared resources.
+    ///
+    /// Reads workspace.yaml, pyproject.toml ([tool.dagster], dg projects),
+    /// dg.toml workspaces, dagster_cloud.yaml / container_context.yaml, Helm
+    /// values of the dagster-user-deployments chart and Dockerfiles.
+    /// Exit code 0, or 2 on error; problems with the declarations are
+    /// diagnostics.
+    Locations(LocationsArgs),
+    /// Show what one code location loads at import time, as the tool sees it:
+    /// the first-party import tree, third-party modules with the chain to each,
+    /// and the findings on that path.
+    Explain(ExplainArgs),
     /// Print the documentation of a rule (or of all rules with --all).
     Rule(RuleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LocationsArgs {
+    /// Directory to search.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Skip paths matching GLOB (repeatable; as for `scan`).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// No summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The location's name (or an alias, e.g. its Helm deployment name).
+    pub location: String,
+
+    /// Directory to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Skip paths matching GLOB (repeatable; as for `scan`).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Number of parallel jobs (default: one per core).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 /// Output formats of `scan`.
@@ -151,6 +205,8 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Scan(args) => scan(&args),
+        Command::Locations(args) => locations(&args),
+        Command::Explain(args) => explain(&args),
         Command::Rule(args) => rule(&args),
     }
 }
@@ -179,6 +235,73 @@ fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
     };
     write_output(args.output.as_ref(), &text)?;
     Ok(exit_code(&report, args.fail_on))
+}
+
+fn locations(args: &LocationsArgs) -> Result<ExitCode, String> {
+    let report = pipeline::locations(
+        &args.path,
+        &args.path.to_string_lossy(),
+        &WalkOptions {
+            exclude: args.exclude.clone(),
+        },
+    )?;
+    let text = match args.format {
+        Format::Table => report::locations::render_table(&report, args.quiet),
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(&report)
+                .map_err(|e| format!("cannot serialise the report: {e}"))?;
+            text.push('\n');
+            text
+        }
+    };
+    write_output(args.output.as_ref(), &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
+    let config = ScanConfig {
+        root: args.path.clone(),
+        root_display: args.path.to_string_lossy().into_owned(),
+        walk: WalkOptions {
+            exclude: args.exclude.clone(),
+        },
+        scan: ScanOptions {
+            jobs: args.jobs.unwrap_or(0),
+            progress: std::io::stderr().is_terminal(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        },
+        rules: RuleSelection::default(),
+    };
+    let report = pipeline::run(&config)?;
+    let wanted = &args.location;
+    let location = report
+        .locations
+        .iter()
+        .find(|l| &l.location.name == wanted)
+        .or_else(|| {
+            report
+                .locations
+                .iter()
+                .find(|l| l.location.aliases.iter().any(|a| a == wanted))
+        })
+        .ok_or_else(|| {
+            let names: Vec<&str> = report.locations.iter().map(|l| l.location.name.as_str()).collect();
+            if names.is_empty() {
+                format!(
+                    "no code location `{wanted}`: none is declared under `{}` (see `dagster-footprint locations`)",
+                    args.path.display()
+                )
+            } else {
+                format!(
+                    "no code location `{wanted}` under `{}`; known: {}",
+                    args.path.display(),
+                    names.join(", ")
+                )
+            }
+        })?;
+    let catalog = crate::heuristics::Catalog::builtin().map_err(|e| e.to_string())?;
+    write_output(None, &report::explain::render(&report, location, &catalog))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn exit_code(report: &Report, fail_on: FailOn) -> ExitCode {

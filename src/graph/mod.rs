@@ -6,6 +6,7 @@
 //! import chain.
 
 pub mod dagster_loading;
+pub mod location;
 pub mod reach;
 pub mod resolve;
 pub mod stdlib;

@@ -2,7 +2,9 @@
 //!
 //! The report is plain data; each output format is a small renderer over it.
 
+pub mod explain;
 pub mod json;
+pub mod locations;
 pub mod table;
 pub mod text;
 
@@ -11,6 +13,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::diagnostics::Diagnostic;
+use crate::discover::locations::CodeLocation;
+use crate::graph::{Hop, LocationGraph};
 use crate::rules::Finding;
 use crate::scan::FileFacts;
 
@@ -28,6 +32,8 @@ pub struct Report {
     pub summary: Summary,
     /// Wall-clock times; the only fields that differ between identical runs.
     pub timings: Timings,
+    /// Every code location found, sorted by name, with what it loads.
+    pub locations: Vec<LocationReport>,
     /// Sorted by path, line, column, code.
     pub findings: Vec<Finding>,
     /// Problems with the input, sorted by path and line.
@@ -37,10 +43,43 @@ pub struct Report {
     pub files: Vec<FileFacts>,
 }
 
+/// One code location and what it loads at import time.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocationReport {
+    #[serde(flatten)]
+    pub location: CodeLocation,
+    /// Directories searched for its first-party modules, including monorepo
+    /// packages its manifest installs.
+    pub import_roots: Vec<String>,
+    /// First-party files executed when it loads.
+    pub files_reached: usize,
+    /// Findings on its import path, each with the chain that brings it in.
+    pub findings: Vec<LocationFinding>,
+    #[serde(skip)]
+    pub graph: LocationGraph,
+}
+
+/// A finding as seen from one location.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LocationFinding {
+    pub code: &'static str,
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub subject: String,
+    /// Reached only through a conditional import, or itself conditional.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub may_load: bool,
+    /// Import statements from the location's entry to this line (inclusive).
+    pub chain: Vec<Hop>,
+}
+
 /// Counts for the summary line.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
     pub files_scanned: usize,
+    /// Code locations discovered (scannable or not).
+    pub locations: usize,
     /// Files with at least one syntax error.
     pub files_with_syntax_errors: usize,
     pub findings: usize,
@@ -54,6 +93,7 @@ pub struct Summary {
 pub struct Timings {
     pub walk_ms: u64,
     pub scan_ms: u64,
+    pub graph_ms: u64,
     pub total_ms: u64,
 }
 

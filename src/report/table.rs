@@ -1,22 +1,104 @@
-//! `--format table`: findings in a table, then diagnostics, then a summary.
+//! `--format table`: code locations, findings (with the import chain that
+//! brings each into a pod), diagnostics, then a summary line.
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
-use super::{terminal_safe, text, Report};
+use super::{terminal_safe, text, LocationReport, Report};
+use crate::graph::Hop;
+
+/// Locations listed per finding before "and N more".
+const MAX_CHAINS_PER_FINDING: usize = 3;
+
+fn new_table(header: Vec<&str>) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header);
+    table
+}
+
+fn right_align(table: &mut Table, columns: &[usize]) {
+    for &column in columns {
+        if let Some(col) = table.column_mut(column) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}
+
+/// `a/b.py:3 → c.py:4`, paths shortened to what differs.
+pub fn chain_text(chain: &[Hop]) -> String {
+    let hops: Vec<String> = chain
+        .iter()
+        .map(|h| {
+            let mark = if h.conditional { " (if)" } else { "" };
+            format!("{}:{}{}", terminal_safe(&h.path), h.line, mark)
+        })
+        .collect();
+    hops.join(" → ")
+}
+
+pub fn owner_text(location: &LocationReport) -> String {
+    location
+        .location
+        .owner
+        .as_ref()
+        .map(|o| o.owners.join(" "))
+        .unwrap_or_else(|| "—".to_string())
+}
 
 pub fn render(report: &Report, quiet: bool) -> String {
     let mut out = String::new();
+    if !report.locations.is_empty() {
+        let mut table = new_table(vec![
+            "Location",
+            "Server",
+            "Owner",
+            "Files loaded",
+            "Findings",
+        ]);
+        for l in &report.locations {
+            let server = if l.location.scannable {
+                match l.location.server_mode {
+                    crate::discover::locations::ServerMode::ApiGrpc => "api grpc",
+                    crate::discover::locations::ServerMode::CodeServer => "code-server",
+                }
+            } else {
+                "not scannable"
+            };
+            table.add_row(vec![
+                terminal_safe(&l.location.name),
+                server.to_string(),
+                terminal_safe(&owner_text(l)),
+                l.files_reached.to_string(),
+                l.findings.len().to_string(),
+            ]);
+        }
+        right_align(&mut table, &[3, 4]);
+        out.push_str(&table.to_string());
+        out.push_str("\n\n");
+    }
     if !report.findings.is_empty() {
-        let mut table = Table::new();
-        table
-            .load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(vec!["File", "Line", "Rule", "Package/call", "MiB", "Runs"]);
+        let mut table = new_table(vec![
+            "File",
+            "Line",
+            "Rule",
+            "Package/call",
+            "MiB",
+            "Runs",
+            "Locations",
+        ]);
         for f in &report.findings {
             let mib = match f.mib {
                 Some(mib) => format!("{mib:.0}"),
                 None => "—".to_string(),
+            };
+            let locations = match f.locations.len() {
+                0 if f.code == "FP010" => "—".to_string(),
+                0 => "none".to_string(),
+                1..=2 => f.locations.join(", "),
+                n => format!("{}, +{} more", f.locations[..2].join(", "), n - 2),
             };
             table.add_row(vec![
                 terminal_safe(&f.path),
@@ -24,14 +106,15 @@ pub fn render(report: &Report, quiet: bool) -> String {
                 f.code.to_string(),
                 terminal_safe(&f.subject),
                 mib,
-                f.context.as_str().to_string(),
+                if f.code == "FP010" {
+                    "—".to_string()
+                } else {
+                    f.context.as_str().to_string()
+                },
+                terminal_safe(&locations),
             ]);
         }
-        for column in [1, 4] {
-            if let Some(col) = table.column_mut(column) {
-                col.set_cell_alignment(CellAlignment::Right);
-            }
-        }
+        right_align(&mut table, &[1, 4]);
         out.push_str(&table.to_string());
         out.push('\n');
         for f in &report.findings {
@@ -43,6 +126,34 @@ pub fn render(report: &Report, quiet: bool) -> String {
                 f.code,
                 terminal_safe(&f.message)
             ));
+            let mut shown = 0;
+            for name in &f.locations {
+                if shown == MAX_CHAINS_PER_FINDING {
+                    out.push_str(&format!(
+                        "    ... and {} more locations\n",
+                        f.locations.len() - shown
+                    ));
+                    break;
+                }
+                let Some(location) = report.locations.iter().find(|l| &l.location.name == name)
+                else {
+                    continue;
+                };
+                if let Some(lf) = location
+                    .findings
+                    .iter()
+                    .find(|lf| lf.path == f.path && lf.line == f.line && lf.code == f.code)
+                {
+                    let may = if lf.may_load { " (may load)" } else { "" };
+                    out.push_str(&format!(
+                        "    {}{}: {}\n",
+                        terminal_safe(name),
+                        may,
+                        chain_text(&lf.chain)
+                    ));
+                    shown += 1;
+                }
+            }
         }
     }
     if !report.diagnostics.is_empty() {
@@ -55,7 +166,7 @@ pub fn render(report: &Report, quiet: bool) -> String {
         }
     }
     if !quiet {
-        if !out.is_empty() {
+        if !out.is_empty() && !out.ends_with("\n\n") {
             out.push('\n');
         }
         out.push_str(&text::summary_line(report));

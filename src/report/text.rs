@@ -6,8 +6,9 @@ use super::Report;
 pub fn summary_line(report: &Report) -> String {
     let s = &report.summary;
     let mut line = format!(
-        "Scanned {} in {} ms: {}",
+        "Scanned {} and {} in {} ms: {}",
         plural(s.files_scanned, "file"),
+        plural_word(s.locations, "code location", "code locations"),
         report.timings.total_ms,
         plural(s.findings, "finding"),
     );
@@ -30,6 +31,14 @@ pub fn summary_line(report: &Report) -> String {
     }
     line.push('.');
     line
+}
+
+pub fn plural_word(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 pub fn plural(n: usize, noun: &str) -> String {

@@ -102,6 +102,7 @@ pub fn check(file: &FileFacts, catalog: &Catalog, out: &mut Vec<Finding>) {
                 .as_ref()
                 .map(|m| format!("measured: {m}"))
                 .or_else(|| package.source.as_ref().map(|s| format!("source: {s}"))),
+            locations: Vec::new(),
         });
     }
 }

@@ -14,6 +14,7 @@ pub mod fp001_heavy_module_level_import;
 pub mod fp002_eager_client_init;
 pub mod fp003_eager_model_or_data_load;
 pub mod fp004_network_call_at_import;
+pub mod fp010_dangling_location;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -77,6 +78,13 @@ pub const RULES: &[Rule] = &[
         level: Level::Error,
         source: include_str!("fp004_network_call_at_import.rs"),
     },
+    Rule {
+        code: fp010_dangling_location::CODE,
+        name: fp010_dangling_location::NAME,
+        summary: fp010_dangling_location::SUMMARY,
+        level: Level::Warning,
+        source: include_str!("fp010_dangling_location.rs"),
+    },
 ];
 
 impl Rule {
@@ -129,6 +137,9 @@ pub struct Finding {
     /// Where `mib` comes from (`measured: ...` or `source: ...`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provenance: Option<String>,
+    /// The code locations that load this line at import time (sorted); empty
+    /// when none does (then the finding is `info`: it costs no pod anything).
+    pub locations: Vec<String>,
 }
 
 impl Finding {
@@ -175,6 +186,7 @@ pub(crate) fn check_calls(
                 .as_ref()
                 .map(|m| format!("measured: {m}"))
                 .or_else(|| pattern.source.as_ref().map(|s| format!("source: {s}"))),
+            locations: Vec::new(),
         });
     }
 }

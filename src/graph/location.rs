@@ -1,0 +1,226 @@
+//! From a discovered code location to its import graph: entry files, search
+//! roots (including first-party packages its manifest installs from the
+//! monorepo), and Dagster's own loading (defs folders, components).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::dagster_loading::{folder_edges, ComponentTypes, FolderMode};
+use super::reach::{reach, Entry, Hop, LocationGraph};
+use super::resolve::{join, ModuleIndex, Target};
+use crate::discover::locations::{self, manifest::normalize_name, CodeLocation};
+use crate::scan::FileFacts;
+
+/// First-party distributions in the tree: normalised `[project].name` → the
+/// project directory (relative to the root).
+pub fn first_party_projects(
+    root: &Path,
+    declaration_files: &[PathBuf],
+) -> BTreeMap<String, String> {
+    #[derive(serde::Deserialize)]
+    struct Pyproject {
+        project: Option<Project>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Project {
+        name: Option<String>,
+    }
+    let mut out = BTreeMap::new();
+    for path in declaration_files {
+        if path.file_name().is_none_or(|n| n != "pyproject.toml") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        // Malformed files are reported by discovery; here they are skipped.
+        let Ok(parsed) = toml::from_str::<Pyproject>(&text) else {
+            continue;
+        };
+        if let Some(name) = parsed.project.and_then(|p| p.name) {
+            let dir = path
+                .parent()
+                .and_then(|d| d.strip_prefix(root).ok())
+                .map(|d| d.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            out.entry(normalize_name(&name)).or_insert(dir);
+        }
+    }
+    out
+}
+
+/// Where Python finds this location's first-party code: its own search roots,
+/// then the monorepo projects its manifest installs (`shared-lib` →
+/// `libraries/`, and `libraries/src` for a src layout), then local paths.
+pub fn search_roots(
+    location: &CodeLocation,
+    index: &ModuleIndex,
+    projects: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut roots: Vec<String> = location
+        .search_roots
+        .iter()
+        .map(|r| if r == "." { String::new() } else { r.clone() })
+        .collect();
+    let add = |dir: &str, roots: &mut Vec<String>| {
+        for candidate in [dir.to_string(), join(dir, "src")] {
+            if index.is_dir(&candidate) && !roots.contains(&candidate) {
+                roots.push(candidate);
+            }
+        }
+    };
+    if let Some(manifest) = &location.manifest {
+        for dep in &manifest.dependencies {
+            if let Some(dir) = projects.get(&dep.name) {
+                add(dir, &mut roots);
+            }
+        }
+        for local in &manifest.local_paths {
+            add(local, &mut roots);
+        }
+    }
+    roots
+}
+
+/// The import graph of one location (empty when it cannot be scanned).
+pub fn location_graph(
+    location: &CodeLocation,
+    index: &ModuleIndex,
+    files: &[FileFacts],
+    projects: &BTreeMap<String, String>,
+) -> (LocationGraph, Vec<String>) {
+    let roots = search_roots(location, index, projects);
+    if !location.scannable {
+        return (LocationGraph::default(), roots);
+    }
+    let declared = location.sources.first().map(|s| Hop {
+        path: s.path.clone(),
+        line: s.line,
+        module: location.entry.module().unwrap_or_default().to_string(),
+        conditional: false,
+    });
+    let mut components = ComponentTypes::new();
+    let mut defs_dir: Option<String> = None;
+    if let Some(dg) = &location.dg {
+        for c in &dg.components {
+            let dir = c.path.rfind('/').map_or("", |i| &c.path[..i]).to_string();
+            components.entry(dir).or_default().push((
+                c.component_type.clone(),
+                c.path.clone(),
+                c.line,
+            ));
+        }
+        defs_dir = dg
+            .defs_directory
+            .clone()
+            .or_else(|| index.package_dir(&roots, &dg.defs_module));
+    }
+    let mut entries: Vec<Entry> = Vec::new();
+    let push_chain = |module: &str, entries: &mut Vec<Entry>| {
+        if let Some((chain, _)) = index.resolve_chain(&roots, module) {
+            entries.extend(chain.into_iter().map(|file| Entry {
+                file,
+                chain: Vec::new(),
+            }));
+        }
+    };
+    match &location.entry {
+        locations::Entry::Module { module } | locations::Entry::Package { package: module } => {
+            push_chain(module, &mut entries);
+        }
+        locations::Entry::AutoloadDefs { module } => {
+            push_chain(module, &mut entries);
+            let dir = defs_dir
+                .clone()
+                .or_else(|| index.package_dir(&roots, module));
+            if let (Some(dir), Some(hop)) = (dir, declared.clone()) {
+                for (target, hop) in folder_edges(
+                    index,
+                    files,
+                    &roots,
+                    &components,
+                    &dir,
+                    FolderMode::DefsFolder,
+                    &hop,
+                ) {
+                    if let Target::File(file) = target {
+                        entries.push(Entry {
+                            file,
+                            chain: vec![hop],
+                        });
+                    }
+                }
+            }
+        }
+        locations::Entry::PythonFile { path } => {
+            if let Some(file) = index.file(path) {
+                entries.push(Entry {
+                    file,
+                    chain: Vec::new(),
+                });
+            }
+        }
+        locations::Entry::GrpcServer { .. } => {}
+    }
+    if entries.is_empty() {
+        if let Some(file) = location.entry_path.as_deref().and_then(|p| index.file(p)) {
+            entries.push(Entry {
+                file,
+                chain: Vec::new(),
+            });
+        }
+    }
+    // Calls that make Dagster load more code: `load_from_defs_folder(...)`
+    // and the deprecated `load_defs(module)`.
+    let extra = |file: usize| -> Vec<(Target, Hop)> {
+        let mut out = Vec::new();
+        let Some(facts) = files.get(file) else {
+            return out;
+        };
+        for call in &facts.calls {
+            if !call.context.runs_at_import() {
+                continue;
+            }
+            let hop = Hop {
+                path: facts.path.clone(),
+                line: call.line,
+                module: call.callee.clone(),
+                conditional: call.context == crate::scan::ExecContext::Conditional,
+            };
+            if call.callee.ends_with("load_from_defs_folder") {
+                let here = facts.path.rfind('/').map_or("", |i| &facts.path[..i]);
+                let dir = defs_dir.clone().or_else(|| {
+                    let candidate = join(here, "defs");
+                    index.is_dir(&candidate).then_some(candidate)
+                });
+                if let Some(dir) = dir {
+                    out.extend(folder_edges(
+                        index,
+                        files,
+                        &roots,
+                        &components,
+                        &dir,
+                        FolderMode::DefsFolder,
+                        &hop,
+                    ));
+                }
+            } else if call.callee.ends_with("load_defs") {
+                for module in &call.arg_refs {
+                    if let Some(dir) = index.package_dir(&roots, module) {
+                        out.extend(folder_edges(
+                            index,
+                            files,
+                            &roots,
+                            &components,
+                            &dir,
+                            FolderMode::LoadDefs,
+                            &hop,
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    };
+    (reach(index, files, &roots, &entries, &extra), roots)
+}

@@ -1,0 +1,141 @@
+//! `dagster-footprint explain LOCATION`: the import tree of one location as
+//! the tool sees it — first-party files (each under the file that imports
+//! it), then third-party packages with the chain to each.
+
+use std::collections::BTreeMap;
+
+use super::table::chain_text;
+use super::{terminal_safe, LocationReport, Report};
+use crate::heuristics::Catalog;
+
+pub fn render(report: &Report, location: &LocationReport, catalog: &Catalog) -> String {
+    let l = &location.location;
+    let mut out = format!("Code location `{}`\n", terminal_safe(&l.name));
+    out.push_str(&format!(
+        "  entry:        {}\n",
+        terminal_safe(&super::locations::entry_text(l))
+    ));
+    let sources: Vec<String> = l.sources.iter().map(ToString::to_string).collect();
+    out.push_str(&format!(
+        "  declared in:  {}\n",
+        terminal_safe(&sources.join(", "))
+    ));
+    out.push_str(&format!(
+        "  import roots: {}\n",
+        terminal_safe(
+            &location
+                .import_roots
+                .iter()
+                .map(|r| if r.is_empty() { "." } else { r.as_str() })
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    ));
+    if !l.scannable {
+        out.push_str("\nNot scannable: its code is not in this tree (see FP010) or it is an external gRPC server.\n");
+        return out;
+    }
+    let graph = &location.graph;
+
+    // Children of each file in the BFS tree, in order of the importing line.
+    let mut children: BTreeMap<usize, Vec<(u32, usize)>> = BTreeMap::new();
+    let mut roots: Vec<usize> = Vec::new();
+    for (&file, reached) in &graph.files {
+        match &reached.via {
+            Some((parent, hop)) => children.entry(*parent).or_default().push((hop.line, file)),
+            None => roots.push(file),
+        }
+    }
+    for list in children.values_mut() {
+        list.sort();
+    }
+    out.push_str(&format!(
+        "\nFirst-party files loaded at import ({}):\n",
+        graph.files.len()
+    ));
+    let mut stack: Vec<(usize, usize, Option<u32>)> =
+        roots.iter().rev().map(|&f| (f, 0, None)).collect();
+    while let Some((file, depth, line)) = stack.pop() {
+        let facts = &report.files[file];
+        let reached = &graph.files[&file];
+        let via = line.map_or_else(String::new, |l| format!("  (line {l})"));
+        let may = if reached.conditional {
+            "  [may load]"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "  {}{}{}{}\n",
+            "  ".repeat(depth.min(40)),
+            terminal_safe(&facts.path),
+            via,
+            may
+        ));
+        if let Some(kids) = children.get(&file) {
+            for &(line, child) in kids.iter().rev() {
+                stack.push((child, depth + 1, Some(line)));
+            }
+        }
+    }
+
+    out.push_str(&format!(
+        "\nThird-party modules imported at load ({}):\n",
+        graph.externals.len()
+    ));
+    for (module, external) in &graph.externals {
+        if crate::graph::stdlib::is_stdlib(module) {
+            continue;
+        }
+        let entry = std::iter::once(module.clone())
+            .chain(external.names.iter().map(|n| format!("{module}.{n}")))
+            .find_map(|m| catalog.lookup_module(&m));
+        let label = match entry {
+            Some(p) if p.heavy => match p.import_mib {
+                Some(mib) => format!("heavy, ~{mib:.0} MiB"),
+                None => "heavy".to_string(),
+            },
+            Some(p) => match p.import_mib {
+                Some(mib) => format!("~{mib:.0} MiB"),
+                None => "catalogued".to_string(),
+            },
+            None => "not in catalog".to_string(),
+        };
+        let may = if external.conditional {
+            ", may load"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "  {} ({}{})\n      {}\n",
+            terminal_safe(module),
+            label,
+            may,
+            chain_text(&graph.chain_to_external(external))
+        ));
+    }
+    let stdlib = graph
+        .externals
+        .keys()
+        .filter(|m| crate::graph::stdlib::is_stdlib(m))
+        .count();
+    if stdlib > 0 {
+        out.push_str(&format!("  (+ {stdlib} standard-library modules)\n"));
+    }
+    if !location.findings.is_empty() {
+        out.push_str(&format!(
+            "\nFindings on this path ({}):\n",
+            location.findings.len()
+        ));
+        for f in &location.findings {
+            let may = if f.may_load { " (may load)" } else { "" };
+            out.push_str(&format!(
+                "  {} {}{}: {}\n",
+                f.code,
+                terminal_safe(&f.subject),
+                may,
+                chain_text(&f.chain)
+            ));
+        }
+    }
+    out
+}
