@@ -60,10 +60,15 @@ pub fn check(file: &FileFacts, catalog: &Catalog, out: &mut Vec<Finding>) {
         if !import.context.runs_at_import() {
             continue;
         }
-        let hit = import
-            .candidate_modules()
-            .find_map(|m| catalog.lookup_module(&m).filter(|p| p.heavy));
-        let Some(package) = hit else { continue };
+        let hit = import.candidate_modules().find_map(|m| {
+            catalog
+                .lookup_module(&m)
+                .filter(|p| p.heavy)
+                .map(|p| (m, p))
+        });
+        let Some((imported, package)) = hit else {
+            continue;
+        };
         // The package's own source tree (a vendored copy, or scanning the package itself).
         if file
             .module
@@ -89,7 +94,7 @@ pub fn check(file: &FileFacts, catalog: &Catalog, out: &mut Vec<Finding>) {
             column: import.column,
             message: format!(
                 "import of `{}` {} loads heavy package `{}`{}",
-                import.module,
+                imported,
                 context_phrase(import.context),
                 package.name,
                 figure,
