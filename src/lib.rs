@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod discover;
+pub mod estimate;
 pub mod graph;
 pub mod heuristics;
 pub mod pipeline;

@@ -8,9 +8,11 @@ use crate::config::ProjectConfig;
 use crate::diagnostics::Severity;
 use crate::discover::locations::{discover_locations, Discovery};
 use crate::discover::{walk, WalkOptions};
+use crate::estimate::{estimate, Model, PodEstimate};
 use crate::graph::location::{first_party_projects, location_graph};
 use crate::graph::{Hop, ModuleIndex};
 use crate::heuristics::calls::CallCatalog;
+use crate::heuristics::runtime::Runtime;
 use crate::heuristics::Catalog;
 use crate::report::{LocationFinding, LocationReport, Report, Summary, Timings, SCHEMA_VERSION};
 use crate::rules::{
@@ -78,6 +80,7 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
     walk_options.exclude.extend(project.exclude.iter().cloned());
     let catalog = Catalog::builtin().map_err(|e| format!("built-in catalog: {e}"))?;
     let calls = CallCatalog::builtin().map_err(|e| format!("built-in catalog: {e}"))?;
+    let runtime = Runtime::builtin().map_err(|e| format!("built-in catalog: {e}"))?;
 
     let start = Instant::now();
     let walked = walk(&config.root, &walk_options)?;
@@ -120,12 +123,32 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
                 files_reached: graph.files.len(),
                 location,
                 import_roots,
+                estimate: None,
                 findings: Vec::new(),
                 graph,
             }
         })
         .collect();
     let graph_ms = elapsed_ms(graph_start);
+
+    let estimate_start = Instant::now();
+    let model = Model {
+        catalog: &catalog,
+        calls: &calls,
+        runtime: &runtime,
+        root: &walked.root,
+    };
+    for location in &mut locations {
+        if location.location.scannable {
+            location.estimate = Some(estimate(
+                &location.location,
+                &location.graph,
+                &files,
+                &model,
+            ));
+        }
+    }
+    let estimate_ms = elapsed_ms(estimate_start);
 
     let mut findings: Vec<Finding> = Vec::new();
     for file in &files {
@@ -168,9 +191,16 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
     }
     diagnostics.sort();
 
+    let estimates = locations.iter().filter_map(|l| l.estimate.as_ref());
+    let total = |f: fn(&PodEstimate) -> f64| -> f64 {
+        (estimates.clone().map(f).sum::<f64>() * 10.0).round() / 10.0
+    };
     let mut summary = Summary {
         files_scanned: files.len(),
         locations: locations.len(),
+        total_idle_mib: total(|e| e.mib),
+        total_idle_low_mib: total(|e| e.low_mib),
+        total_idle_high_mib: total(|e| e.high_mib),
         files_with_syntax_errors: syntax_error_files.len(),
         findings: findings.len(),
         diagnostics: diagnostics.len(),
@@ -192,6 +222,7 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
             walk_ms,
             scan_ms,
             graph_ms,
+            estimate_ms,
             total_ms: elapsed_ms(start),
         },
         locations,

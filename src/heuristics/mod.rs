@@ -5,6 +5,7 @@
 //! provenance: `measured` (by `heuristics/calibrate/`) or `source` (a citation).
 
 pub mod calls;
+pub mod runtime;
 
 use std::collections::BTreeMap;
 
@@ -41,6 +42,15 @@ pub struct PackageEntry {
     /// Other catalog entries it imports.
     #[serde(default)]
     pub requires: Vec<String>,
+    /// Catalog entries it imports only when they are installed (pandas →
+    /// pyarrow, spacy → torch): charged when the location's manifest installs
+    /// them or another import reaches them; otherwise only in the high band.
+    #[serde(default)]
+    pub optional_requires: Vec<String>,
+    /// Lazy attributes: touching `transformers.pipeline` at import time costs
+    /// more than `import transformers`.
+    #[serde(default)]
+    pub attributes: Vec<LazyAttribute>,
     /// Provenance of a measured figure: versions, interpreter, date.
     #[serde(default)]
     pub measured: Option<String>,
@@ -50,6 +60,24 @@ pub struct PackageEntry {
     /// Free-form remark.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// An attribute of a lazy package whose first access imports more.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LazyAttribute {
+    /// Attribute name (`pipeline`, `AutoTokenizer`).
+    pub name: String,
+    /// RSS the access adds on top of the package and `requires`, MiB.
+    #[serde(default)]
+    pub mib: Option<f64>,
+    /// Catalog entries the access imports (`torch`).
+    #[serde(default)]
+    pub requires: Vec<String>,
+    #[serde(default)]
+    pub measured: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -35,6 +35,48 @@ pub fn render(report: &Report, location: &LocationReport, catalog: &Catalog) -> 
         out.push_str("\nNot scannable: its code is not in this tree (see FP010) or it is an external gRPC server.\n");
         return out;
     }
+    if let Some(e) = &location.estimate {
+        out.push_str(&format!(
+            "\nEstimated idle memory: {:.0} MiB (band {:.0}–{:.0} MiB) in {} process{}; each run pod pays {:.0} MiB to import the same code\n",
+            e.mib,
+            e.low_mib,
+            e.high_mib,
+            e.processes.len(),
+            if e.processes.len() == 1 { "" } else { "es" },
+            e.run_pod_mib
+        ));
+        for c in &e.breakdown {
+            if c.mib < 0.05 && c.may_add_mib < 0.05 {
+                continue;
+            }
+            let may = if c.may_add_mib > 0.0 {
+                format!(" (+{:.1} may load)", c.may_add_mib)
+            } else {
+                String::new()
+            };
+            let why = if let Some(parent) = &c.required_by {
+                format!("  required by {}", terminal_safe(parent))
+            } else if c.chain.is_empty() {
+                String::new()
+            } else {
+                format!("  via {}", chain_text(&c.chain))
+            };
+            out.push_str(&format!(
+                "  {:>8.1} MiB{}  {:?} {}{}\n",
+                c.mib,
+                may,
+                c.kind,
+                terminal_safe(&c.name),
+                why
+            ));
+        }
+        if !e.unknown_packages.is_empty() {
+            out.push_str(&format!(
+                "  not in the catalog (default figure; add them with --heuristics): {}\n",
+                terminal_safe(&e.unknown_packages.join(", "))
+            ));
+        }
+    }
     let graph = &location.graph;
 
     // Children of each file in the BFS tree, in order of the importing line.

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::diagnostics::Diagnostic;
 use crate::discover::locations::CodeLocation;
+use crate::estimate::PodEstimate;
 use crate::graph::{Hop, LocationGraph};
 use crate::rules::Finding;
 use crate::scan::FileFacts;
@@ -53,6 +54,9 @@ pub struct LocationReport {
     pub import_roots: Vec<String>,
     /// First-party files executed when it loads.
     pub files_reached: usize,
+    /// Idle memory of its pod (absent when the location cannot be scanned).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<PodEstimate>,
     /// Findings on its import path, each with the chain that brings it in.
     pub findings: Vec<LocationFinding>,
     #[serde(skip)]
@@ -80,6 +84,10 @@ pub struct Summary {
     pub files_scanned: usize,
     /// Code locations discovered (scannable or not).
     pub locations: usize,
+    /// Sum of the pods' idle estimates (scannable locations), MiB.
+    pub total_idle_mib: f64,
+    pub total_idle_low_mib: f64,
+    pub total_idle_high_mib: f64,
     /// Files with at least one syntax error.
     pub files_with_syntax_errors: usize,
     pub findings: usize,
@@ -94,6 +102,7 @@ pub struct Timings {
     pub walk_ms: u64,
     pub scan_ms: u64,
     pub graph_ms: u64,
+    pub estimate_ms: u64,
     pub total_ms: u64,
 }
 

@@ -5,6 +5,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::{terminal_safe, text, LocationReport, Report};
+use crate::estimate::{ContributionKind, PodEstimate};
 use crate::graph::Hop;
 
 /// Locations listed per finding before "and N more".
@@ -39,6 +40,22 @@ pub fn chain_text(chain: &[Hop]) -> String {
     hops.join(" → ")
 }
 
+/// `torch 412, pandas 61, numpy 24` — the largest user-code contributions.
+pub fn top_contributors(estimate: &PodEstimate, n: usize) -> String {
+    let parts: Vec<String> = estimate
+        .breakdown
+        .iter()
+        .filter(|c| c.kind != ContributionKind::Baseline && c.mib >= 0.5)
+        .take(n)
+        .map(|c| format!("{} {:.0}", c.name, c.mib))
+        .collect();
+    if parts.is_empty() {
+        "baseline only".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
 pub fn owner_text(location: &LocationReport) -> String {
     location
         .location
@@ -55,8 +72,11 @@ pub fn render(report: &Report, quiet: bool) -> String {
             "Location",
             "Server",
             "Owner",
-            "Files loaded",
+            "Files",
             "Findings",
+            "Idle MiB",
+            "Band",
+            "Top contributors (MiB)",
         ]);
         for l in &report.locations {
             let server = if l.location.scannable {
@@ -67,15 +87,26 @@ pub fn render(report: &Report, quiet: bool) -> String {
             } else {
                 "not scannable"
             };
+            let (mib, band, top) = match &l.estimate {
+                Some(e) => (
+                    format!("{:.0}", e.mib),
+                    format!("{:.0}–{:.0}", e.low_mib, e.high_mib),
+                    top_contributors(e, 3),
+                ),
+                None => ("—".to_string(), "—".to_string(), "—".to_string()),
+            };
             table.add_row(vec![
                 terminal_safe(&l.location.name),
                 server.to_string(),
                 terminal_safe(&owner_text(l)),
                 l.files_reached.to_string(),
                 l.findings.len().to_string(),
+                mib,
+                band,
+                terminal_safe(&top),
             ]);
         }
-        right_align(&mut table, &[3, 4]);
+        right_align(&mut table, &[3, 4, 5, 6]);
         out.push_str(&table.to_string());
         out.push_str("\n\n");
     }

@@ -20,6 +20,12 @@ pub fn summary_line(report: &Report) -> String {
             .collect();
         line.push_str(&format!(" ({})", parts.join(", ")));
     }
+    if s.total_idle_mib > 0.0 {
+        line.push_str(&format!(
+            "; idle memory of all pods {:.0} MiB (band {:.0}–{:.0})",
+            s.total_idle_mib, s.total_idle_low_mib, s.total_idle_high_mib
+        ));
+    }
     if s.files_with_syntax_errors > 0 {
         line.push_str(&format!(
             "; {} with syntax errors",

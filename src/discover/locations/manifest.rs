@@ -73,7 +73,7 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    fn new(path: &str, kind: ManifestKind) -> Self {
+    pub fn new(path: &str, kind: ManifestKind) -> Self {
         Self {
             path: path.to_string(),
             kind,

@@ -246,3 +246,32 @@ pub struct CodeLocation {
     /// Every declaration that mentions it, sorted.
     pub sources: Vec<Source>,
 }
+
+impl CodeLocation {
+    /// A location loading `module` with `dagster api grpc` from the root, and
+    /// nothing else declared (for tests and programmatic use).
+    pub fn for_module(name: &str, module: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            aliases: Vec::new(),
+            entry: Entry::Module {
+                module: module.to_string(),
+            },
+            attribute: None,
+            scannable: true,
+            entry_path: None,
+            working_directory: None,
+            search_roots: vec![".".to_string()],
+            dg: None,
+            server_mode: ServerMode::ApiGrpc,
+            resources: None,
+            run_resources: None,
+            owner: None,
+            manifest: None,
+            requires_python: None,
+            image: None,
+            build_directory: None,
+            sources: Vec::new(),
+        }
+    }
+}
