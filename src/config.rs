@@ -20,7 +20,8 @@ use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::heuristics::line_of_offset;
+use crate::heuristics::overrides::Overrides;
+use crate::heuristics::{line_of_offset, CatalogError};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -33,6 +34,17 @@ struct RawConfig {
     ignore: Vec<String>,
     #[serde(default)]
     per_file_ignores: std::collections::BTreeMap<String, Vec<String>>,
+    // Catalog overrides (see heuristics::overrides), validated separately.
+    #[serde(default)]
+    package: Option<toml::Value>,
+    #[serde(default)]
+    call: Option<toml::Value>,
+    #[serde(default)]
+    cheap: Option<toml::Value>,
+    #[serde(default)]
+    baseline: Option<toml::Value>,
+    #[serde(default)]
+    model: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -64,6 +76,8 @@ pub struct ProjectConfig {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub per_file_ignores: Vec<PerFileIgnore>,
+    /// Catalog overrides from the same table, or the error they carry.
+    pub overrides: Option<Result<Overrides, CatalogError>>,
 }
 
 impl ProjectConfig {
@@ -118,12 +132,34 @@ impl ProjectConfig {
                 return Self::default();
             }
         };
+        let mut table = toml::map::Map::new();
+        for (key, value) in [
+            ("package", raw.package),
+            ("call", raw.call),
+            ("cheap", raw.cheap),
+            ("baseline", raw.baseline),
+            ("model", raw.model),
+        ] {
+            if let Some(value) = value {
+                table.insert(key.to_string(), value);
+            }
+        }
+        let overrides = (!table.is_empty()).then(|| {
+            toml::Value::Table(table)
+                .try_into::<Overrides>()
+                .map_err(|e| CatalogError {
+                    file: name.to_string(),
+                    line: table_line,
+                    message: format!("[tool.dagster-footprint]: {}", e.message()),
+                })
+        });
         let mut config = Self {
             source: Some(name.to_string()),
             exclude: raw.exclude,
             select: raw.select,
             ignore: raw.ignore,
             per_file_ignores: Vec::new(),
+            overrides,
         };
         for (pattern, codes) in raw.per_file_ignores {
             match Glob::new(&pattern) {
@@ -182,6 +218,25 @@ ignore = ["FP004"]
             d[0].message.contains("[tool.dagster-footprint]"),
             "{}",
             d[0].message
+        );
+    }
+
+    #[test]
+    fn catalog_overrides_in_pyproject() {
+        let text = "[tool.dagster-footprint]\nignore = []\n\n[[tool.dagster-footprint.package]]\nname = \"internal_ml\"\ndistribution = \"internal-ml\"\nown_mib = 12.0\n\n[tool.dagster-footprint.baseline.api_grpc]\nrss_mib = 150.0\n";
+        let mut d = Vec::new();
+        let c = ProjectConfig::parse("pyproject.toml", text, &mut d);
+        let o = c.overrides.unwrap().unwrap();
+        assert_eq!(o.package[0].name, "internal_ml");
+        assert_eq!(o.baseline["api_grpc"].rss_mib, 150.0);
+        let bad = "[tool.dagster-footprint]\n[[tool.dagster-footprint.package]]\nname = \"x\"\nown_mib = \"many\"\n";
+        let c = ProjectConfig::parse("pyproject.toml", bad, &mut d);
+        let err = c.overrides.unwrap().unwrap_err();
+        assert_eq!(err.line, Some(1));
+        assert!(
+            err.message.contains("own_mib") || err.message.contains("invalid type"),
+            "{}",
+            err.message
         );
     }
 

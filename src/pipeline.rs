@@ -11,9 +11,7 @@ use crate::discover::{walk, WalkOptions};
 use crate::estimate::{estimate, Model, PodEstimate};
 use crate::graph::location::{first_party_projects, location_graph};
 use crate::graph::{Hop, ModuleIndex};
-use crate::heuristics::calls::CallCatalog;
-use crate::heuristics::runtime::Runtime;
-use crate::heuristics::Catalog;
+use crate::heuristics::overrides::{Heuristics, Overrides};
 use crate::report::{LocationFinding, LocationReport, Report, Summary, Timings, SCHEMA_VERSION};
 use crate::rules::{
     fp001_heavy_module_level_import, fp002_eager_client_init, fp003_eager_model_or_data_load,
@@ -61,6 +59,8 @@ pub struct ScanConfig {
     pub walk: WalkOptions,
     pub scan: ScanOptions,
     pub rules: RuleSelection,
+    /// `--heuristics` files, applied after the pyproject overrides.
+    pub heuristics: Vec<PathBuf>,
 }
 
 /// Runs a scan. Fails only when the root cannot be read or the options are
@@ -78,9 +78,11 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
     rules.validate()?;
     let mut walk_options = config.walk.clone();
     walk_options.exclude.extend(project.exclude.iter().cloned());
-    let catalog = Catalog::builtin().map_err(|e| format!("built-in catalog: {e}"))?;
-    let calls = CallCatalog::builtin().map_err(|e| format!("built-in catalog: {e}"))?;
-    let runtime = Runtime::builtin().map_err(|e| format!("built-in catalog: {e}"))?;
+    let Heuristics {
+        catalog,
+        calls,
+        runtime,
+    } = load_heuristics(&project, &config.heuristics)?;
 
     let start = Instant::now();
     let walked = walk(&config.root, &walk_options)?;
@@ -282,6 +284,35 @@ fn attach_locations(
             (&a.path, a.line, a.column, a.code).cmp(&(&b.path, b.line, b.column, b.code))
         });
     }
+}
+
+/// The built-in catalog with the project's and the user's overrides applied.
+pub fn load_heuristics(project: &ProjectConfig, files: &[PathBuf]) -> Result<Heuristics, String> {
+    let mut heuristics = Heuristics::builtin().map_err(|e| format!("built-in catalog: {e}"))?;
+    if let Some(overrides) = &project.overrides {
+        let overrides = overrides
+            .clone()
+            .map_err(|e| format!("invalid heuristics override: {e}"))?;
+        let name = project
+            .source
+            .clone()
+            .unwrap_or_else(|| "pyproject.toml".to_string());
+        heuristics
+            .apply(&name, overrides)
+            .map_err(|e| format!("invalid heuristics override: {e}"))?;
+    }
+    for path in files {
+        let name = path.to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read heuristics file `{name}`: {e}"))?;
+        let overrides = Overrides::from_toml(&name, &text).map_err(|e| {
+            format!("invalid heuristics file: {e}; see docs/memory-model.md#overrides")
+        })?;
+        heuristics
+            .apply(&name, overrides)
+            .map_err(|e| format!("invalid heuristics file: {e}"))?;
+    }
+    Ok(heuristics)
 }
 
 /// Discovery only: walk the tree and read the declaration files (no Python

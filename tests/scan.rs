@@ -7,7 +7,10 @@ use common::*;
 fn settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"in \d+ ms", "in [ELAPSED] ms");
-    settings.add_filter(r#""(walk|scan|graph|estimate|total)_ms": \d+"#, r#""${1}_ms": "[ms]""#);
+    settings.add_filter(
+        r#""(walk|scan|graph|estimate|total)_ms": \d+"#,
+        r#""${1}_ms": "[ms]""#,
+    );
     settings
 }
 
@@ -348,4 +351,48 @@ fn locations_command_on_every_sample() {
         let value: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
         assert!(value["locations"].is_array());
     }
+}
+
+#[test]
+fn heuristics_overrides_change_the_estimate_and_bad_files_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("team.toml");
+    std::fs::write(
+        &good,
+        "[baseline.api_grpc]\nrss_mib = 1000.0\nsource = \"test\"\n[[package]]\nname = \"boto3\"\nown_mib = 77.0\nsource = \"test\"\n",
+    )
+    .unwrap();
+    let base = run(&["scan", "sample_repos/sales_monorepo", "--format", "json"]);
+    let over = run(&[
+        "scan",
+        "sample_repos/sales_monorepo",
+        "--format",
+        "json",
+        "--heuristics",
+        path_str(&good),
+    ]);
+    let weekly = |out: &std::process::Output| -> f64 {
+        let v: serde_json::Value = serde_json::from_str(&stdout(out)).unwrap();
+        v["locations"][3]["estimate"]["mib"].as_f64().unwrap()
+    };
+    assert!(
+        weekly(&over) >= weekly(&base) + 876.0 - 0.5,
+        "{} vs {}",
+        weekly(&over),
+        weekly(&base)
+    );
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[package]]\nname = \"x\"\nown_mb = 3.0\n").unwrap();
+    let out = run(&[
+        "scan",
+        "sample_repos/sales_monorepo",
+        "--heuristics",
+        path_str(&bad),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.toml:3:") && err.contains("own_mb"),
+        "{err}"
+    );
 }

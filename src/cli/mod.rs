@@ -100,6 +100,10 @@ pub struct ExplainArgs {
     /// Number of parallel jobs (default: one per core).
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
+
+    /// Extra catalog file (as for `scan --heuristics`). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub heuristics: Vec<PathBuf>,
 }
 
 /// Output formats of `scan`.
@@ -162,6 +166,13 @@ pub struct ScanArgs {
     /// Skip `.py` files larger than this many bytes (with a diagnostic).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_BYTES)]
     pub max_file_bytes: u64,
+
+    /// Extra catalog file (TOML: [[package]], [[call]], [[cheap]],
+    /// [baseline.NAME], [model.NAME]) that adds packages and call patterns or
+    /// replaces any figure or baseline. Repeatable; later files win over
+    /// earlier ones and over `[tool.dagster-footprint]` in PATH/pyproject.toml.
+    #[arg(long, value_name = "FILE")]
+    pub heuristics: Vec<PathBuf>,
 
     /// No progress bar and no summary line.
     #[arg(short, long)]
@@ -227,6 +238,7 @@ fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
             select: args.select.clone(),
             ignore: args.ignore.clone(),
         },
+        heuristics: args.heuristics.clone(),
     };
     let report = pipeline::run(&config)?;
     let text = match args.format {
@@ -271,6 +283,7 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
         },
         rules: RuleSelection::default(),
+        heuristics: args.heuristics.clone(),
     };
     let report = pipeline::run(&config)?;
     let wanted = &args.location;
@@ -299,8 +312,12 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
                 )
             }
         })?;
-    let catalog = crate::heuristics::Catalog::builtin().map_err(|e| e.to_string())?;
-    write_output(None, &report::explain::render(&report, location, &catalog))?;
+    let project = crate::config::ProjectConfig::load(&args.path, &mut Vec::new());
+    let heuristics = pipeline::load_heuristics(&project, &args.heuristics)?;
+    write_output(
+        None,
+        &report::explain::render(&report, location, &heuristics.catalog),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -5,6 +5,7 @@
 //! provenance: `measured` (by `heuristics/calibrate/`) or `source` (a citation).
 
 pub mod calls;
+pub mod overrides;
 pub mod runtime;
 
 use std::collections::BTreeMap;
