@@ -32,6 +32,7 @@ const STACK_GROW: usize = 2 * 1024 * 1024;
 pub struct Extracted {
     pub imports: Vec<ImportSite>,
     pub calls: Vec<EagerCall>,
+    pub uses: Vec<super::uses::NameUse>,
     pub noqa: Vec<NoqaLine>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -101,8 +102,19 @@ pub fn extract(path: &str, source: &str, module: Option<&str>, is_package: bool)
         scope: Vec::new(),
         out: &mut out,
     };
+    let mut future_annotations = false;
     if let ast::Mod::Module(module) = parsed.syntax() {
         extractor.body(&module.body, ExecContext::Module);
+        future_annotations = extractor.future_annotations;
+    }
+    if let ast::Mod::Module(module) = parsed.syntax() {
+        let names: std::collections::HashSet<String> = out
+            .imports
+            .iter()
+            .filter(|i| i.function.is_none() && i.kind != ImportKind::Dynamic)
+            .flat_map(|i| i.bound.iter().map(|b| b.local.clone()))
+            .collect();
+        out.uses = super::uses::collect(&module.body, &names, source, &index, future_annotations);
     }
     out
 }

@@ -199,6 +199,9 @@ pub struct FileFacts {
     pub size_bytes: u64,
     pub imports: Vec<ImportSite>,
     pub calls: Vec<EagerCall>,
+    /// Where names bound by module-level imports are used (for lazy-load advice).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uses: Vec<super::uses::NameUse>,
     /// Lines carrying `# noqa` (empty list = bare `# noqa`), for suppression.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub noqa: Vec<NoqaLine>,

@@ -4,6 +4,7 @@ pub mod extract;
 pub mod facts;
 pub mod module_path;
 pub mod source;
+pub mod uses;
 
 pub use facts::*;
 
@@ -150,6 +151,7 @@ pub fn scan_file(
     facts.imports = extracted.imports;
     facts.calls = extracted.calls;
     facts.noqa = extracted.noqa;
+    facts.uses = extracted.uses;
     facts.diagnostics.extend(extracted.diagnostics);
     facts
 }

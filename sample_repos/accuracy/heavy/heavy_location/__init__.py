@@ -1,0 +1,1 @@
+"""heavy_location code location."""

@@ -1,0 +1,1 @@
+"""light_location code location."""

@@ -1,0 +1,1 @@
+"""medium_location code location."""

@@ -1,0 +1,483 @@
+//! Where each name bound by a module-level import is used: inside function
+//! bodies (deferrable), in annotations, or at module level (not deferrable).
+//! The recommend stage reads these to tell whether an import can move into
+//! the functions that use it.
+
+use std::collections::{BTreeMap, HashSet};
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
+use serde::Serialize;
+
+use super::source::LineIndex;
+
+/// Decorators whose function signatures Dagster inspects (it resolves the
+/// type hints of asset and op parameters and return values at load time).
+const DAGSTER_SIGNATURE_DECORATORS: &[&str] = &[
+    "asset",
+    "multi_asset",
+    "graph_asset",
+    "graph_multi_asset",
+    "op",
+    "graph",
+    "job",
+    "asset_check",
+    "multi_asset_check",
+    "sensor",
+    "asset_sensor",
+    "multi_asset_sensor",
+    "schedule",
+    "resource",
+    "io_manager",
+    "observable_source_asset",
+    "dbt_assets",
+];
+
+/// Where a name is used.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UseScope {
+    /// Inside the body of `function` (qualified: `Class.method`); the
+    /// outermost function when nested, so an import moved there reaches it.
+    Function { function: String },
+    /// In a parameter or return annotation of `function` (evaluated at
+    /// definition time unless `from __future__ import annotations`).
+    Annotation {
+        function: String,
+        /// The function is a Dagster asset/op/...: Dagster resolves its type
+        /// hints at load time, so the name must stay importable at module level.
+        dagster_signature: bool,
+    },
+    /// At module level or in a class body (decorator arguments, base
+    /// classes, module-level calls and assignments): runs at import.
+    Module,
+    /// Named in `__all__`: re-exported.
+    Exported,
+    /// Rebound with `global` or deleted with `del`.
+    Rebound,
+}
+
+/// Uses of one name in one scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameUse {
+    pub name: String,
+    #[serde(flatten)]
+    pub scope: UseScope,
+    /// First line of a use in this scope.
+    pub line: u32,
+    pub count: u32,
+}
+
+/// Collects the uses of `names` (locals bound by module-level imports).
+pub fn collect(
+    body: &[Stmt],
+    names: &HashSet<String>,
+    source: &str,
+    index: &LineIndex,
+    future_annotations: bool,
+) -> Vec<NameUse> {
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let mut collector = Collector {
+        names,
+        source,
+        index,
+        future_annotations,
+        scope: UseScope::Module,
+        class_path: Vec::new(),
+        uses: BTreeMap::new(),
+    };
+    for stmt in body {
+        collector.stmt(stmt);
+    }
+    collector
+        .uses
+        .into_iter()
+        .map(|((name, scope), (line, count))| NameUse {
+            name,
+            scope,
+            line,
+            count,
+        })
+        .collect()
+}
+
+struct Collector<'a> {
+    names: &'a HashSet<String>,
+    source: &'a str,
+    index: &'a LineIndex,
+    future_annotations: bool,
+    scope: UseScope,
+    class_path: Vec<String>,
+    uses: BTreeMap<(String, UseScope), (u32, u32)>,
+}
+
+impl Collector<'_> {
+    fn record(&mut self, name: &str, offset: usize, scope: UseScope) {
+        if !self.names.contains(name) {
+            return;
+        }
+        let line = self.index.line(offset);
+        let entry = self
+            .uses
+            .entry((name.to_string(), scope))
+            .or_insert((line, 0));
+        entry.1 += 1;
+    }
+
+    fn in_scope(&mut self, scope: UseScope, f: impl FnOnce(&mut Self)) {
+        let saved = std::mem::replace(&mut self.scope, scope);
+        f(self);
+        self.scope = saved;
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.stmt_inner(stmt));
+    }
+
+    fn stmt_inner(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                for decorator in &def.decorator_list {
+                    self.visit_expr(&decorator.expression);
+                }
+                let qualified = match &self.scope {
+                    UseScope::Function { function } => function.clone(),
+                    _ => {
+                        let mut parts = self.class_path.clone();
+                        parts.push(def.name.id.to_string());
+                        parts.join(".")
+                    }
+                };
+                let dagster_signature = def.decorator_list.iter().any(|d| {
+                    let target = match &d.expression {
+                        Expr::Call(call) => &*call.func,
+                        other => other,
+                    };
+                    let last = match target {
+                        Expr::Name(n) => n.id.as_str(),
+                        Expr::Attribute(a) => a.attr.id.as_str(),
+                        _ => "",
+                    };
+                    DAGSTER_SIGNATURE_DECORATORS.contains(&last)
+                });
+                // Defaults run at definition time, in the enclosing scope.
+                for param in def.parameters.iter_non_variadic_params() {
+                    if let Some(default) = param.default() {
+                        self.visit_expr(default);
+                    }
+                }
+                let annotation_scope = match &self.scope {
+                    UseScope::Function { .. } => self.scope.clone(),
+                    _ => UseScope::Annotation {
+                        function: qualified.clone(),
+                        dagster_signature,
+                    },
+                };
+                let annotations: Vec<&Expr> = def
+                    .parameters
+                    .iter()
+                    .filter_map(|p| p.annotation())
+                    .chain(def.returns.as_deref())
+                    .collect();
+                self.in_scope(annotation_scope, |c| {
+                    for annotation in annotations {
+                        c.annotation(annotation);
+                    }
+                });
+                let body_scope = match &self.scope {
+                    UseScope::Function { .. } => self.scope.clone(),
+                    _ => UseScope::Function {
+                        function: qualified,
+                    },
+                };
+                self.in_scope(body_scope, |c| {
+                    for s in &def.body {
+                        c.stmt(s);
+                    }
+                });
+            }
+            Stmt::ClassDef(class) => {
+                for decorator in &class.decorator_list {
+                    self.visit_expr(&decorator.expression);
+                }
+                if let Some(arguments) = &class.arguments {
+                    for arg in arguments.args.iter() {
+                        self.visit_expr(arg);
+                    }
+                    for keyword in &arguments.keywords {
+                        self.visit_expr(&keyword.value);
+                    }
+                }
+                let nested = matches!(self.scope, UseScope::Function { .. });
+                if !nested {
+                    self.class_path.push(class.name.id.to_string());
+                }
+                for s in &class.body {
+                    self.stmt(s);
+                }
+                if !nested {
+                    self.class_path.pop();
+                }
+            }
+            Stmt::Global(global) => {
+                for name in &global.names {
+                    self.record(
+                        name.id.as_str(),
+                        name.range.start().to_usize(),
+                        UseScope::Rebound,
+                    );
+                }
+            }
+            Stmt::Delete(delete) => {
+                for target in &delete.targets {
+                    if let Expr::Name(name) = target {
+                        self.record(
+                            name.id.as_str(),
+                            name.range.start().to_usize(),
+                            UseScope::Rebound,
+                        );
+                    } else {
+                        self.visit_expr(target);
+                    }
+                }
+            }
+            Stmt::Assign(assign)
+                if matches!(self.scope, UseScope::Module)
+                    && assign
+                        .targets
+                        .iter()
+                        .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__all__")) =>
+            {
+                self.exported(&assign.value);
+            }
+            Stmt::AugAssign(assign) if matches!(&*assign.target, Expr::Name(n) if n.id.as_str() == "__all__") =>
+            {
+                self.exported(&assign.value);
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    self.visit_expr(value);
+                }
+                if matches!(self.scope, UseScope::Module) {
+                    self.annotation(&assign.annotation);
+                }
+            }
+            _ => {
+                // Every other statement: visit its expressions and nested bodies.
+                walk_stmt_shallow(self, stmt);
+            }
+        }
+    }
+
+    fn exported(&mut self, value: &Expr) {
+        let elements: &[Expr] = match value {
+            Expr::List(list) => &list.elts,
+            Expr::Tuple(tuple) => &tuple.elts,
+            _ => return,
+        };
+        for element in elements {
+            if let Expr::StringLiteral(s) = element {
+                self.record(
+                    s.value.to_str(),
+                    s.range.start().to_usize(),
+                    UseScope::Exported,
+                );
+            }
+        }
+    }
+
+    /// An annotation: names in it, and in string annotations, identifiers.
+    fn annotation(&mut self, expr: &Expr) {
+        if self.future_annotations
+            && !matches!(
+                self.scope,
+                UseScope::Annotation {
+                    dagster_signature: true,
+                    ..
+                }
+            )
+        {
+            // Postponed: never evaluated unless something resolves type hints.
+            return;
+        }
+        if let Expr::StringLiteral(s) = expr {
+            let offset = s.range.start().to_usize();
+            let text = s.value.to_str().to_string();
+            for word in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+                if !word.is_empty() {
+                    let scope = self.scope.clone();
+                    self.record(word, offset, scope);
+                }
+            }
+            return;
+        }
+        self.visit_expr(expr);
+    }
+}
+
+/// Visits a statement's expressions and bodies with the collector (the
+/// statement kinds not handled specially).
+fn walk_stmt_shallow(collector: &mut Collector<'_>, stmt: &Stmt) {
+    // The generic walker visits nested statements through `visit_stmt`, which
+    // routes back to `Collector::stmt` for functions and classes.
+    visitor::walk_stmt(collector, stmt);
+}
+
+impl<'a> Visitor<'a> for Collector<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.stmt(stmt);
+    }
+
+    fn visit_annotation(&mut self, expr: &'a Expr) {
+        self.annotation(expr);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || match expr {
+            Expr::Name(name) if name.ctx == ast::ExprContext::Load => {
+                let scope = self.scope.clone();
+                self.record(name.id.as_str(), name.range.start().to_usize(), scope);
+            }
+            Expr::Lambda(lambda) => {
+                // A lambda body runs later, but there is no statement to put an
+                // import in: count it where the lambda is.
+                visitor::walk_expr(self, &lambda.body);
+            }
+            _ => visitor::walk_expr(self, expr),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::extract::extract;
+
+    fn uses(source: &str) -> Vec<(String, UseScope)> {
+        extract("m.py", source, Some("m"), false)
+            .uses
+            .into_iter()
+            .map(|u| (u.name, u.scope))
+            .collect()
+    }
+
+    fn f(name: &str) -> UseScope {
+        UseScope::Function {
+            function: name.to_string(),
+        }
+    }
+
+    #[test]
+    fn function_bodies_methods_and_nested_functions() {
+        let src = "\
+import pandas as pd
+import torch
+
+def load():
+    return pd.DataFrame()
+
+class Scorer:
+    def score(self):
+        def inner():
+            return torch.zeros(1)
+        return inner()
+";
+        assert_eq!(
+            uses(src),
+            vec![
+                ("pd".into(), f("load")),
+                ("torch".into(), f("Scorer.score"))
+            ]
+        );
+    }
+
+    #[test]
+    fn module_level_uses() {
+        let src = "\
+import dagster as dg
+import pandas as pd
+from x import Base
+
+FRAME = pd.DataFrame()
+
+@dg.asset(io_manager_key=pd.__name__)
+def a():
+    pass
+
+class M(Base):
+    pass
+";
+        let got = uses(src);
+        assert!(got.contains(&("pd".into(), UseScope::Module)));
+        assert!(got.contains(&("dg".into(), UseScope::Module)));
+        assert!(got.contains(&("Base".into(), UseScope::Module)));
+    }
+
+    #[test]
+    fn annotations_and_dagster_signatures() {
+        let src = "\
+import dagster as dg
+import pandas as pd
+
+def helper(frame: pd.DataFrame) -> int:
+    return 1
+
+@dg.asset
+def orders() -> pd.DataFrame:
+    return None
+
+@dg.asset
+def quoted(x: 'pd.Series') -> int:
+    return 1
+";
+        let got = uses(src);
+        assert!(got.contains(&(
+            "pd".into(),
+            UseScope::Annotation {
+                function: "helper".into(),
+                dagster_signature: false
+            }
+        )));
+        assert!(got.contains(&(
+            "pd".into(),
+            UseScope::Annotation {
+                function: "orders".into(),
+                dagster_signature: true
+            }
+        )));
+        assert!(got.contains(&(
+            "pd".into(),
+            UseScope::Annotation {
+                function: "quoted".into(),
+                dagster_signature: true
+            }
+        )));
+    }
+
+    #[test]
+    fn postponed_annotations_on_plain_functions_are_not_uses() {
+        let src = "from __future__ import annotations\nimport pandas as pd\ndef helper(frame: pd.DataFrame) -> int:\n    return 1\n";
+        assert!(uses(src).is_empty());
+    }
+
+    #[test]
+    fn exports_globals_and_deletes() {
+        let src = "\
+import numpy as np
+import scipy
+import torch
+__all__ = ['np']
+def f():
+    global scipy
+    scipy = None
+del torch
+";
+        let got = uses(src);
+        assert!(got.contains(&("np".into(), UseScope::Exported)));
+        assert!(got.contains(&("scipy".into(), UseScope::Rebound)));
+        assert!(got.contains(&("torch".into(), UseScope::Rebound)));
+    }
+}
