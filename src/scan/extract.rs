@@ -114,7 +114,7 @@ pub fn extract(path: &str, source: &str, module: Option<&str>, is_package: bool)
             .filter(|i| i.function.is_none() && i.kind != ImportKind::Dynamic)
             .flat_map(|i| i.bound.iter().map(|b| b.local.clone()))
             .collect();
-        out.uses = super::uses::collect(&module.body, &names, source, &index, future_annotations);
+        out.uses = super::uses::collect(&module.body, &names, &index, future_annotations);
     }
     out
 }

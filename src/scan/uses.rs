@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, HashSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::Ranged;
 use serde::Serialize;
 
 use super::source::LineIndex;
@@ -73,7 +72,6 @@ pub struct NameUse {
 pub fn collect(
     body: &[Stmt],
     names: &HashSet<String>,
-    source: &str,
     index: &LineIndex,
     future_annotations: bool,
 ) -> Vec<NameUse> {
@@ -82,7 +80,6 @@ pub fn collect(
     }
     let mut collector = Collector {
         names,
-        source,
         index,
         future_annotations,
         scope: UseScope::Module,
@@ -106,7 +103,6 @@ pub fn collect(
 
 struct Collector<'a> {
     names: &'a HashSet<String>,
-    source: &'a str,
     index: &'a LineIndex,
     future_annotations: bool,
     scope: UseScope,
