@@ -6,9 +6,9 @@
 //!
 //! 1. [`discover`]: walk the tree, find Python files and (later) code-location declarations.
 //! 2. [`scan`]: parse every file in parallel into plain [`scan::FileFacts`].
-//! 3. `graph`: resolve imports and reachability from each location.
-//! 4. `estimate`: the memory model over the [`heuristics`] catalog.
-//! 5. `recommend`: lazy-load fixes, consolidation, pod sizing.
+//! 3. [`graph`]: resolve imports and reachability from each location.
+//! 4. [`estimate`]: the memory model over the [`heuristics`] catalog.
+//! 5. [`recommend`]: lazy-load fixes, consolidation, pod sizing.
 //! 6. [`report`]: the [`report::Report`] and its renderers (table, JSON, ...).
 //!
 //! [`rules`] holds one file per rule; [`cli`] wires the stages for the binary.
@@ -21,6 +21,7 @@ pub mod estimate;
 pub mod graph;
 pub mod heuristics;
 pub mod pipeline;
+pub mod recommend;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -10,12 +10,14 @@ use crate::discover::locations::{discover_locations, Discovery};
 use crate::discover::{walk, WalkOptions};
 use crate::estimate::{estimate, Model, PodEstimate};
 use crate::graph::location::{first_party_projects, location_graph};
-use crate::graph::{Hop, ModuleIndex};
+use crate::graph::{Deferred, Hop, ModuleIndex};
 use crate::heuristics::overrides::{Heuristics, Overrides};
+use crate::recommend::{recommend, Context as RecommendContext};
 use crate::report::{LocationFinding, LocationReport, Report, Summary, Timings, SCHEMA_VERSION};
 use crate::rules::{
     fp001_heavy_module_level_import, fp002_eager_client_init, fp003_eager_model_or_data_load,
-    fp004_network_call_at_import, fp010_dangling_location, Finding, Level, Rule, RULES,
+    fp004_network_call_at_import, fp010_dangling_location, fp201_memory_limit_below_estimate,
+    fp202_memory_request_far_above_estimate, fp203_shared_image, Finding, Level, Rule, RULES,
 };
 use crate::scan::{scan_files, ExecContext, ScanOptions};
 
@@ -61,6 +63,8 @@ pub struct ScanConfig {
     pub rules: RuleSelection,
     /// `--heuristics` files, applied after the pyproject overrides.
     pub heuristics: Vec<PathBuf>,
+    /// `--max-pod-mib`: no consolidation above this.
+    pub max_pod_mib: f64,
 }
 
 /// Runs a scan. Fails only when the root cannot be read or the options are
@@ -120,7 +124,8 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
         .locations
         .into_iter()
         .map(|location| {
-            let (graph, import_roots) = location_graph(&location, &index, &files, &projects);
+            let (graph, import_roots) =
+                location_graph(&location, &index, &files, &projects, &Deferred::new());
             LocationReport {
                 files_reached: graph.files.len(),
                 location,
@@ -172,7 +177,30 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
     if rules.enabled(fp010_dangling_location::CODE) {
         fp010_dangling_location::check(&discovery.diagnostics, &mut findings);
     }
+    if rules.enabled(fp201_memory_limit_below_estimate::CODE) {
+        fp201_memory_limit_below_estimate::check(&locations, &mut findings);
+    }
+    if rules.enabled(fp202_memory_request_far_above_estimate::CODE) {
+        fp202_memory_request_far_above_estimate::check(&locations, &mut findings);
+    }
+    if rules.enabled(fp203_shared_image::CODE) {
+        fp203_shared_image::check(&locations, &mut findings);
+    }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+
+    let recommend_start = Instant::now();
+    let recommendations = recommend(
+        &RecommendContext {
+            files: &files,
+            index: &index,
+            projects: &projects,
+            model: &model,
+            locations: &locations,
+        },
+        &findings,
+        config.max_pod_mib,
+    );
+    let recommend_ms = elapsed_ms(recommend_start);
 
     let mut diagnostics = walked.diagnostics;
     diagnostics.append(&mut config_diagnostics);
@@ -225,10 +253,12 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
             scan_ms,
             graph_ms,
             estimate_ms,
+            recommend_ms,
             total_ms: elapsed_ms(start),
         },
         locations,
         findings,
+        recommendations,
         diagnostics,
         files,
     })

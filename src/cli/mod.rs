@@ -57,8 +57,38 @@ pub enum Command {
     /// the first-party import tree, third-party modules with the chain to each,
     /// and the findings on that path.
     Explain(ExplainArgs),
+    /// Move heavy module-level imports into the functions that use them
+    /// (the safe case of FP001: names used only inside function bodies).
+    ///
+    /// `--diff` (the default) prints a unified diff and exits 1 when there is
+    /// something to fix; `--apply` writes the files. Only the moved import
+    /// statements and the first lines of the using functions change.
+    Fix(FixArgs),
     /// Print the documentation of a rule (or of all rules with --all).
     Rule(RuleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Directory (or single `.py` file) to fix.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Print a unified diff of the changes (the default).
+    #[arg(long, conflicts_with = "apply")]
+    pub diff: bool,
+
+    /// Write the changes to the files.
+    #[arg(long)]
+    pub apply: bool,
+
+    /// Skip paths matching GLOB (repeatable; as for `scan`).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Extra catalog file (as for `scan --heuristics`). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub heuristics: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +143,9 @@ pub enum Format {
     Table,
     /// The whole report as JSON (deterministic: sorted, no timing-dependent order).
     Json,
+    /// `scan` only: a Helm values patch with suggested memory requests and
+    /// limits for the locations declared in the dagster-user-deployments chart.
+    HelmValues,
 }
 
 /// The minimum finding level that makes `scan` exit with 1.
@@ -174,6 +207,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub heuristics: Vec<PathBuf>,
 
+    /// Never propose a consolidated pod whose estimate is above this (MiB).
+    #[arg(long, value_name = "MIB", default_value_t = crate::recommend::DEFAULT_MAX_POD_MIB)]
+    pub max_pod_mib: f64,
+
     /// No progress bar and no summary line.
     #[arg(short, long)]
     pub quiet: bool,
@@ -218,6 +255,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Scan(args) => scan(&args),
         Command::Locations(args) => locations(&args),
         Command::Explain(args) => explain(&args),
+        Command::Fix(args) => fix(&args),
         Command::Rule(args) => rule(&args),
     }
 }
@@ -239,11 +277,13 @@ fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
             ignore: args.ignore.clone(),
         },
         heuristics: args.heuristics.clone(),
+        max_pod_mib: args.max_pod_mib,
     };
     let report = pipeline::run(&config)?;
     let text = match args.format {
         Format::Table => report::table::render(&report, args.quiet),
         Format::Json => report::json::render(&report),
+        Format::HelmValues => crate::recommend::sizing::helm_values(&report.recommendations.sizing),
     };
     write_output(args.output.as_ref(), &text)?;
     Ok(exit_code(&report, args.fail_on))
@@ -259,6 +299,11 @@ fn locations(args: &LocationsArgs) -> Result<ExitCode, String> {
     )?;
     let text = match args.format {
         Format::Table => report::locations::render_table(&report, args.quiet),
+        Format::HelmValues => {
+            return Err(
+                "--format helm-values is a `scan` format (it needs the estimates)".to_string(),
+            )
+        }
         Format::Json => {
             let mut text = serde_json::to_string_pretty(&report)
                 .map_err(|e| format!("cannot serialise the report: {e}"))?;
@@ -284,6 +329,7 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
         },
         rules: RuleSelection::default(),
         heuristics: args.heuristics.clone(),
+        max_pod_mib: crate::recommend::DEFAULT_MAX_POD_MIB,
     };
     let report = pipeline::run(&config)?;
     let wanted = &args.location;
@@ -319,6 +365,81 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
         &report::explain::render(&report, location, &heuristics.catalog),
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn fix(args: &FixArgs) -> Result<ExitCode, String> {
+    let config = ScanConfig {
+        root: args.path.clone(),
+        root_display: args.path.to_string_lossy().into_owned(),
+        walk: WalkOptions {
+            exclude: args.exclude.clone(),
+        },
+        scan: ScanOptions {
+            jobs: 0,
+            progress: false,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        },
+        rules: RuleSelection {
+            select: vec!["FP001".to_string()],
+            ignore: Vec::new(),
+        },
+        heuristics: args.heuristics.clone(),
+        max_pod_mib: crate::recommend::DEFAULT_MAX_POD_MIB,
+    };
+    let report = pipeline::run(&config)?;
+    let root = if args.path.is_file() {
+        args.path
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.parent().map(std::path::Path::to_path_buf))
+            .unwrap_or_default()
+    } else {
+        args.path.clone()
+    };
+    let (fixes, skipped) = crate::recommend::fix::plan(&root, &report);
+    for s in &skipped {
+        eprintln!(
+            "{}:{}: not fixed: {}",
+            report::terminal_safe(&s.path),
+            s.line,
+            report::terminal_safe(&s.reason)
+        );
+    }
+    if args.apply {
+        for f in &fixes {
+            std::fs::write(root.join(&f.path), &f.fixed)
+                .map_err(|e| format!("cannot write `{}`: {e}", f.path))?;
+            eprintln!(
+                "fixed {}: moved the import{} on line{} {} into the functions that use {}",
+                report::terminal_safe(&f.path),
+                if f.lines.len() == 1 { "" } else { "s" },
+                if f.lines.len() == 1 { "" } else { "s" },
+                f.lines
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if f.lines.len() == 1 { "it" } else { "them" }
+            );
+        }
+        eprintln!("{} fixed.", report::text::plural(fixes.len(), "file"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut text = String::new();
+    for f in &fixes {
+        text.push_str(&f.unified_diff());
+    }
+    write_output(None, &text)?;
+    eprintln!(
+        "{} would be fixed; run with --apply to write {}.",
+        report::text::plural(fixes.len(), "file"),
+        if fixes.len() == 1 { "it" } else { "them" }
+    );
+    Ok(if fixes.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn exit_code(report: &Report, fail_on: FailOn) -> ExitCode {

@@ -152,7 +152,13 @@ fn run(location: &CodeLocation, sources: &[(&str, &str)]) -> PodEstimate {
     let f = fixture();
     let files = files(sources);
     let index = ModuleIndex::new(&files);
-    let (graph, _) = location_graph(location, &index, &files, &BTreeMap::new());
+    let (graph, _) = location_graph(
+        location,
+        &index,
+        &files,
+        &BTreeMap::new(),
+        &Default::default(),
+    );
     let model = Model {
         catalog: &f.catalog,
         calls: &f.calls,

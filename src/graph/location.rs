@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::dagster_loading::{folder_edges, ComponentTypes, FolderMode};
-use super::reach::{reach, Entry, Hop, LocationGraph};
+use super::reach::{reach, Deferred, Entry, Hop, LocationGraph};
 use super::resolve::{join, ModuleIndex, Target};
 use crate::discover::locations::{self, manifest::normalize_name, CodeLocation};
 use crate::scan::FileFacts;
@@ -88,6 +88,7 @@ pub fn location_graph(
     index: &ModuleIndex,
     files: &[FileFacts],
     projects: &BTreeMap<String, String>,
+    deferred: &Deferred,
 ) -> (LocationGraph, Vec<String>) {
     let roots = search_roots(location, index, projects);
     if !location.scannable {
@@ -222,5 +223,8 @@ pub fn location_graph(
         }
         out
     };
-    (reach(index, files, &roots, &entries, &extra), roots)
+    (
+        reach(index, files, &roots, &entries, &extra, deferred),
+        roots,
+    )
 }

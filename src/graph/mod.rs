@@ -11,5 +11,5 @@ pub mod reach;
 pub mod resolve;
 pub mod stdlib;
 
-pub use reach::{reach, Entry, ExternalImport, Hop, LocationGraph, Reached};
+pub use reach::{reach, Deferred, Entry, ExternalImport, Hop, LocationGraph, Reached};
 pub use resolve::{ModuleIndex, Target};

@@ -82,6 +82,28 @@ impl LocationGraph {
         hops
     }
 
+    /// Adds what `other` reaches (for a merged pod: one process loading
+    /// several locations). Entries already present keep their chain.
+    pub fn merge(&mut self, other: &LocationGraph) {
+        for (file, reached) in &other.files {
+            self.files.entry(*file).or_insert_with(|| reached.clone());
+        }
+        for (file, chain) in &other.entry_chains {
+            self.entry_chains
+                .entry(*file)
+                .or_insert_with(|| chain.clone());
+        }
+        for (module, external) in &other.externals {
+            let keep = self
+                .externals
+                .get(module)
+                .is_some_and(|e| !e.conditional || external.conditional);
+            if !keep {
+                self.externals.insert(module.clone(), external.clone());
+            }
+        }
+    }
+
     /// The chain to an external module's import statement (inclusive).
     pub fn chain_to_external(&self, external: &ExternalImport) -> Vec<Hop> {
         let mut chain = self.chain_to(external.file);
@@ -97,6 +119,10 @@ pub struct Entry {
     pub file: usize,
     pub chain: Vec<Hop>,
 }
+
+/// Import statements to treat as deferred (moved into a function): `(file
+/// index, line)`. Used to compute what a lazy-load fix would save.
+pub type Deferred = std::collections::HashSet<(usize, u32)>;
 
 /// Extra import-time edges out of a file that are not import statements
 /// (Dagster's own loading: defs folders, component YAML types).
@@ -116,6 +142,7 @@ pub fn reach(
     roots: &[String],
     entries: &[Entry],
     extra_edges: ExtraEdges<'_>,
+    deferred: &Deferred,
 ) -> LocationGraph {
     let mut graph = LocationGraph::default();
     let mut queue: VecDeque<usize> = VecDeque::new();
@@ -149,6 +176,7 @@ pub fn reach(
             file,
             Phase::Certain,
             extra_edges,
+            deferred,
         );
     }
     queue.extend(certain_order);
@@ -169,6 +197,7 @@ pub fn reach(
             file,
             Phase::Conditional,
             extra_edges,
+            deferred,
         );
     }
     graph
@@ -190,12 +219,13 @@ fn visit(
     file: usize,
     phase: Phase,
     extra_edges: ExtraEdges<'_>,
+    deferred: &Deferred,
 ) {
     let Some(facts) = files.get(file) else { return };
     let here_conditional = graph.files.get(&file).is_some_and(|r| r.conditional);
     let mut edges: Vec<(Target, Hop, &[String])> = Vec::new();
     for import in &facts.imports {
-        if !import.context.runs_at_import() {
+        if !import.context.runs_at_import() || deferred.contains(&(file, import.line)) {
             continue;
         }
         let edge_conditional = import.context == ExecContext::Conditional;
@@ -280,7 +310,14 @@ mod tests {
             file: 0,
             chain: Vec::new(),
         }];
-        reach(&index, files, &[String::new()], &entries, &no_extra)
+        reach(
+            &index,
+            files,
+            &[String::new()],
+            &entries,
+            &no_extra,
+            &Deferred::new(),
+        )
     }
 
     #[test]

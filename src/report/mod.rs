@@ -2,9 +2,16 @@
 //!
 //! The report is plain data; each output format is a small renderer over it.
 
+pub mod ci;
+pub mod diff;
 pub mod explain;
+pub mod github;
+pub mod gitlab;
 pub mod json;
 pub mod locations;
+pub mod markdown;
+pub mod openmetrics;
+pub mod sarif;
 pub mod table;
 pub mod text;
 
@@ -16,6 +23,7 @@ use crate::diagnostics::Diagnostic;
 use crate::discover::locations::CodeLocation;
 use crate::estimate::PodEstimate;
 use crate::graph::{Hop, LocationGraph};
+use crate::recommend::Recommendations;
 use crate::rules::Finding;
 use crate::scan::FileFacts;
 
@@ -37,6 +45,8 @@ pub struct Report {
     pub locations: Vec<LocationReport>,
     /// Sorted by path, line, column, code.
     pub findings: Vec<Finding>,
+    /// Lazy-load advice, consolidation, sizing, deployment models, totals.
+    pub recommendations: Recommendations,
     /// Problems with the input, sorted by path and line.
     pub diagnostics: Vec<Diagnostic>,
     /// Per-file facts, for later stages (not part of the JSON report).
@@ -103,6 +113,7 @@ pub struct Timings {
     pub scan_ms: u64,
     pub graph_ms: u64,
     pub estimate_ms: u64,
+    pub recommend_ms: u64,
     pub total_ms: u64,
 }
 

@@ -187,6 +187,7 @@ pub fn render(report: &Report, quiet: bool) -> String {
             }
         }
     }
+    recommendations(report, &mut out);
     if !report.diagnostics.is_empty() {
         if !out.is_empty() {
             out.push('\n');
@@ -204,4 +205,110 @@ pub fn render(report: &Report, quiet: bool) -> String {
         out.push('\n');
     }
     out
+}
+
+fn recommendations(report: &Report, out: &mut String) {
+    let rec = &report.recommendations;
+    let any =
+        !rec.lazy_imports.is_empty() || !rec.consolidation.is_empty() || !rec.sizing.is_empty();
+    if !any {
+        return;
+    }
+    if !out.is_empty() && !out.ends_with("\n\n") {
+        out.push('\n');
+    }
+    out.push_str("Recommendations\n");
+    if !rec.lazy_imports.is_empty() {
+        out.push_str("\n  Lazy-load:\n");
+        for a in &rec.lazy_imports {
+            let fixable = if a.fixable {
+                " [fixable: dagster-footprint fix]"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "    {}:{}: {} {}{}\n",
+                terminal_safe(&a.path),
+                a.line,
+                a.code,
+                terminal_safe(&a.message),
+                fixable
+            ));
+        }
+    }
+    if !rec.consolidation.is_empty() {
+        out.push_str("\n  Consolidate:\n");
+        for g in &rec.consolidation {
+            out.push_str(&format!(
+                "    {} ({}): {} → one pod: saves {} and {:.0} MiB ({:.0} → {:.0} MiB). Risk: {}\n",
+                terminal_safe(&g.name),
+                terminal_safe(&g.because),
+                terminal_safe(&g.locations.join(", ")),
+                text::plural(g.pods_saved, "pod"),
+                g.saved_mib,
+                g.separate_mib,
+                g.merged_mib,
+                g.risk
+            ));
+            for e in &g.excluded {
+                out.push_str(&format!(
+                    "      not {}: {}\n",
+                    terminal_safe(&e.location),
+                    terminal_safe(&e.reason)
+                ));
+            }
+        }
+    }
+    if !rec.sizing.is_empty() {
+        out.push_str("\n  Pod sizing (request = estimate + 15%, limit = band high + 15%; --format helm-values prints the patch):\n");
+        let mut table = new_table(vec![
+            "Location",
+            "Declared request / limit",
+            "Estimate (band) MiB",
+            "Suggested request / limit",
+        ]);
+        for s in &rec.sizing {
+            table.add_row(vec![
+                terminal_safe(&s.location),
+                format!(
+                    "{} / {}",
+                    s.declared_request.as_deref().unwrap_or("—"),
+                    s.declared_limit.as_deref().unwrap_or("—")
+                ),
+                format!("{:.0} (≤ {:.0})", s.estimate_mib, s.high_mib),
+                format!("{} / {}", s.suggested_request, s.suggested_limit),
+            ]);
+        }
+        out.push_str(&table.to_string());
+        out.push('\n');
+    }
+    if !rec.deployment_models.is_empty() {
+        out.push_str("\n  Deployment models:\n");
+        let mut table = new_table(vec!["Model", "Pods", "Idle MiB", "Largest pod", "Concerns"]);
+        for m in &rec.deployment_models {
+            table.add_row(vec![
+                m.model.replace('_', " "),
+                m.pods.to_string(),
+                format!("{:.0}", m.total_idle_mib),
+                format!(
+                    "{} ({:.0} MiB)",
+                    terminal_safe(&m.largest_pod),
+                    m.largest_pod_mib
+                ),
+                terminal_safe(&m.concerns.join("\n")),
+            ]);
+        }
+        right_align(&mut table, &[1, 2]);
+        out.push_str(&table.to_string());
+        out.push('\n');
+    }
+    let t = &rec.totals;
+    out.push_str(&format!(
+        "\n  Total idle memory: {:.0} MiB in {} now; {:.0} MiB after the lazy-load fixes; {:.0} MiB in {} after consolidating too.\n",
+        t.idle_now_mib,
+        text::plural(t.pods_now, "pod"),
+        t.idle_after_lazy_mib,
+        t.idle_after_all_mib,
+        text::plural(t.pods_after, "pod"),
+    ));
 }

@@ -15,6 +15,9 @@ pub mod fp002_eager_client_init;
 pub mod fp003_eager_model_or_data_load;
 pub mod fp004_network_call_at_import;
 pub mod fp010_dangling_location;
+pub mod fp201_memory_limit_below_estimate;
+pub mod fp202_memory_request_far_above_estimate;
+pub mod fp203_shared_image;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -84,6 +87,27 @@ pub const RULES: &[Rule] = &[
         summary: fp010_dangling_location::SUMMARY,
         level: Level::Warning,
         source: include_str!("fp010_dangling_location.rs"),
+    },
+    Rule {
+        code: fp201_memory_limit_below_estimate::CODE,
+        name: fp201_memory_limit_below_estimate::NAME,
+        summary: fp201_memory_limit_below_estimate::SUMMARY,
+        level: Level::Error,
+        source: include_str!("fp201_memory_limit_below_estimate.rs"),
+    },
+    Rule {
+        code: fp202_memory_request_far_above_estimate::CODE,
+        name: fp202_memory_request_far_above_estimate::NAME,
+        summary: fp202_memory_request_far_above_estimate::SUMMARY,
+        level: Level::Warning,
+        source: include_str!("fp202_memory_request_far_above_estimate.rs"),
+    },
+    Rule {
+        code: fp203_shared_image::CODE,
+        name: fp203_shared_image::NAME,
+        summary: fp203_shared_image::SUMMARY,
+        level: Level::Info,
+        source: include_str!("fp203_shared_image.rs"),
     },
 ];
 

@@ -1,0 +1,378 @@
+//! Lazy-load advice for heavy imports (FP001) and eager loads (FP003): where
+//! the import can move, and what that saves in each pod that loads it.
+
+use serde::Serialize;
+
+use super::Context;
+use crate::graph::location::location_graph;
+use crate::graph::Deferred;
+use crate::rules::Finding;
+use crate::scan::uses::UseScope;
+use crate::scan::{ExecContext, FileFacts, ImportSite};
+
+/// Above this, a package used at module level is better run as a separate
+/// service than loaded into every pod (the libpostal-rest pattern).
+pub const SERVICE_THRESHOLD_MIB: f64 = 1024.0;
+
+/// What to do about one heavy import.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Advice {
+    /// Used only inside these functions: move the import into each.
+    MoveIntoFunctions { functions: Vec<String> },
+    /// Used only in annotations (and maybe function bodies): guard it.
+    TypeCheckingGuard { functions: Vec<String> },
+    /// Python ≥ 3.15: `lazy import x` defers it until first use.
+    LazyImport { statement: String },
+    /// Used at module level: build the object on first use instead.
+    Factory { uses: Vec<u32> },
+    /// Used at module level and above 1 GiB: run it as its own service.
+    SeparateService { uses: Vec<u32> },
+    /// Re-exported or rebound: cannot move without changing the module's API.
+    CannotDefer { reason: String },
+    /// Never used in this module.
+    Unused,
+    /// An eager call: move it into the code that needs its result.
+    DeferCall,
+}
+
+/// Savings in one pod.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Saving {
+    pub location: String,
+    /// Idle MiB the pod would no longer hold.
+    pub mib: f64,
+    /// MiB each run pod of this location would no longer import.
+    pub run_pod_mib: f64,
+    /// When the saving is ~0: the import that still loads the package.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub still_loaded_by: Option<String>,
+}
+
+/// Advice for one finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LazyAdvice {
+    pub code: &'static str,
+    pub path: String,
+    pub line: u32,
+    pub subject: String,
+    pub advice: Advice,
+    /// `dagster-footprint fix` can apply it.
+    pub fixable: bool,
+    pub message: String,
+    pub savings: Vec<Saving>,
+}
+
+fn import_at(file: &FileFacts, line: u32) -> Option<&ImportSite> {
+    file.imports
+        .iter()
+        .find(|i| i.line == line && i.function.is_none() && i.context.runs_at_import())
+}
+
+/// Whether `requires-python` guarantees Python ≥ 3.15 (PEP 810 `lazy import`).
+pub fn requires_lazy_import_python(requires_python: Option<&str>) -> bool {
+    let Some(spec) = requires_python else {
+        return false;
+    };
+    spec.split(',').any(|clause| {
+        let clause = clause.trim();
+        let Some(version) = clause
+            .strip_prefix(">=")
+            .or_else(|| clause.strip_prefix("~="))
+        else {
+            return false;
+        };
+        let mut parts = version
+            .trim()
+            .split('.')
+            .map(|p| p.parse::<u32>().unwrap_or(0));
+        let major = parts.next().unwrap_or(0);
+        let minor = parts.next().unwrap_or(0);
+        (major, minor) >= (3, 15)
+    })
+}
+
+/// Classifies what can be done with `import` from the uses of its names.
+pub fn classify(
+    file: &FileFacts,
+    import: &ImportSite,
+    package_mib: f64,
+    lazy_syntax: bool,
+) -> (Advice, bool) {
+    let names: Vec<&str> = import.bound.iter().map(|b| b.local.as_str()).collect();
+    let uses: Vec<_> = file
+        .uses
+        .iter()
+        .filter(|u| names.contains(&u.name.as_str()))
+        .collect();
+    if import.is_star() {
+        return (
+            Advice::CannotDefer {
+                reason: "a star import binds names the tool cannot follow".to_string(),
+            },
+            false,
+        );
+    }
+    if let Some(u) = uses
+        .iter()
+        .find(|u| matches!(u.scope, UseScope::Exported | UseScope::Rebound))
+    {
+        let reason = match u.scope {
+            UseScope::Exported => format!("`{}` is re-exported in `__all__`", u.name),
+            _ => format!(
+                "`{}` is rebound with `global`/`del` (line {})",
+                u.name, u.line
+            ),
+        };
+        return (Advice::CannotDefer { reason }, false);
+    }
+    let module_lines: Vec<u32> = uses
+        .iter()
+        .filter(|u| {
+            matches!(u.scope, UseScope::Module)
+                || matches!(
+                    u.scope,
+                    UseScope::Annotation {
+                        dagster_signature: true,
+                        ..
+                    }
+                )
+        })
+        .map(|u| u.line)
+        .collect();
+    if !module_lines.is_empty() {
+        let advice = if package_mib >= SERVICE_THRESHOLD_MIB {
+            Advice::SeparateService { uses: module_lines }
+        } else {
+            Advice::Factory { uses: module_lines }
+        };
+        return (advice, false);
+    }
+    let mut functions: Vec<String> = uses
+        .iter()
+        .filter_map(|u| match &u.scope {
+            UseScope::Function { function } => Some(function.clone()),
+            _ => None,
+        })
+        .collect();
+    functions.sort();
+    functions.dedup();
+    let annotations = uses
+        .iter()
+        .any(|u| matches!(u.scope, UseScope::Annotation { .. }));
+    if uses.is_empty() {
+        return (Advice::Unused, false);
+    }
+    if lazy_syntax {
+        return (
+            Advice::LazyImport {
+                statement: format!("lazy {}", import_text(import)),
+            },
+            false,
+        );
+    }
+    if annotations {
+        return (Advice::TypeCheckingGuard { functions }, false);
+    }
+    // Safe to rewrite only a plain module-level import used in function bodies.
+    let fixable = import.context == ExecContext::Module && import.level == 0;
+    (Advice::MoveIntoFunctions { functions }, fixable)
+}
+
+/// The import statement as it would be written.
+pub fn import_text(import: &ImportSite) -> String {
+    match import.kind {
+        crate::scan::ImportKind::From => {
+            let names: Vec<String> = import
+                .names
+                .iter()
+                .map(|n| {
+                    match import
+                        .bound
+                        .iter()
+                        .find(|b| b.target.ends_with(&format!(".{n}")))
+                    {
+                        Some(b) if b.local != *n => format!("{n} as {}", b.local),
+                        _ => n.clone(),
+                    }
+                })
+                .collect();
+            format!("from {} import {}", import.module, names.join(", "))
+        }
+        _ => match import.bound.first() {
+            Some(b) if b.local != b.target && b.target == import.module => {
+                format!("import {} as {}", import.module, b.local)
+            }
+            _ => format!("import {}", import.module),
+        },
+    }
+}
+
+fn message(
+    advice: &Advice,
+    import: Option<&ImportSite>,
+    subject: &str,
+    savings: &[Saving],
+) -> String {
+    let statement = import
+        .map(import_text)
+        .unwrap_or_else(|| subject.to_string());
+    let saved = savings.iter().map(|s| s.mib).fold(0.0, f64::max);
+    let saving_text = if savings.is_empty() {
+        "no code location loads it, so no pod saves anything".to_string()
+    } else if saved < 0.5 {
+        match savings.iter().find_map(|s| s.still_loaded_by.clone()) {
+            Some(other) => {
+                format!("saves nothing yet: {other} still loads `{subject}` at import time")
+            }
+            None => "saves little: it is cheap or already loaded elsewhere".to_string(),
+        }
+    } else {
+        let per: Vec<String> = savings
+            .iter()
+            .filter(|s| s.mib >= 0.5)
+            .map(|s| format!("{} {:.0} MiB", s.location, s.mib))
+            .collect();
+        format!("saves {} per pod and per run pod", per.join(", "))
+    };
+    match advice {
+        Advice::MoveIntoFunctions { functions } => format!(
+            "move `{statement}` into {} (its only uses): {saving_text}",
+            functions.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+        ),
+        Advice::TypeCheckingGuard { functions } => {
+            let also = if functions.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " and import it inside {} where it is called",
+                    functions.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+                )
+            };
+            format!(
+                "used in annotations: put `{statement}` under `if TYPE_CHECKING:` with `from __future__ import annotations`{also} (not for @asset/@op signatures, whose type hints Dagster resolves at load): {saving_text}"
+            )
+        }
+        Advice::LazyImport { statement } => {
+            format!("the project requires Python ≥ 3.15: write `{statement}` (PEP 810): {saving_text}")
+        }
+        Advice::Factory { uses } => format!(
+            "used at import time (line{} {}: module-level code, a decorator, a base class, or an @asset/@op signature whose type hints Dagster resolves at load): moving the import cannot defer it; build the object on first use (a cached factory or a Dagster resource) instead: {saving_text}",
+            if uses.len() == 1 { "" } else { "s" },
+            uses.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+        ),
+        Advice::SeparateService { uses } => format!(
+            "used at import time (line{} {}) and above 1 GiB: run it as a separate service that every location calls (as libpostal-rest does for libpostal) rather than loading it into each pod: {saving_text}",
+            if uses.len() == 1 { "" } else { "s" },
+            uses.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+        ),
+        Advice::CannotDefer { reason } => format!("cannot be deferred as is: {reason}"),
+        Advice::Unused => format!("`{statement}` is not used in this module: remove it (unless it is imported for a side effect): {saving_text}"),
+        Advice::DeferCall => format!("move `{subject}(...)` into the asset, op or resource that uses its result (cache it with `functools.cache`): {saving_text}"),
+    }
+}
+
+/// Advice for every FP001/FP003 finding, with per-location savings.
+pub fn advise(ctx: &Context<'_>, findings: &[Finding]) -> Vec<LazyAdvice> {
+    let mut out = Vec::new();
+    for finding in findings
+        .iter()
+        .filter(|f| f.code == "FP001" || f.code == "FP003")
+    {
+        let Some(file_index) = ctx.index.file(&finding.path) else {
+            continue;
+        };
+        let file = &ctx.files[file_index];
+        let locations: Vec<&crate::report::LocationReport> = ctx
+            .locations
+            .iter()
+            .filter(|l| finding.locations.contains(&l.location.name))
+            .collect();
+        let lazy_syntax = !locations.is_empty()
+            && locations
+                .iter()
+                .all(|l| requires_lazy_import_python(l.location.requires_python.as_deref()));
+        let (advice, fixable, import) = if finding.code == "FP001" {
+            let Some(import) = import_at(file, finding.line) else {
+                continue;
+            };
+            let (advice, fixable) = classify(file, import, finding.mib.unwrap_or(0.0), lazy_syntax);
+            (advice, fixable, Some(import))
+        } else {
+            (Advice::DeferCall, false, None)
+        };
+        let savings: Vec<Saving> = locations
+            .iter()
+            .filter_map(|l| {
+                let before = l.estimate.as_ref()?;
+                if finding.code == "FP003" {
+                    let cost = before
+                        .breakdown
+                        .iter()
+                        .find(|c| {
+                            c.chain
+                                .last()
+                                .is_some_and(|h| h.path == finding.path && h.line == finding.line)
+                        })
+                        .map_or(0.0, |c| c.mib);
+                    return Some(Saving {
+                        location: l.location.name.clone(),
+                        mib: cost,
+                        run_pod_mib: cost,
+                        still_loaded_by: None,
+                    });
+                }
+                let mut deferred = Deferred::new();
+                deferred.insert((file_index, finding.line));
+                let (graph, _) =
+                    location_graph(&l.location, ctx.index, ctx.files, ctx.projects, &deferred);
+                let after = crate::estimate::estimate(&l.location, &graph, ctx.files, ctx.model);
+                let mib = ((before.mib - after.mib) * 10.0).round() / 10.0;
+                let still = (mib < 0.5)
+                    .then(|| {
+                        graph
+                            .externals
+                            .values()
+                            .find(|e| {
+                                e.module == finding.subject
+                                    || e.module.starts_with(&format!("{}.", finding.subject))
+                            })
+                            .map(|e| format!("{}:{}", e.hop.path, e.hop.line))
+                    })
+                    .flatten();
+                Some(Saving {
+                    location: l.location.name.clone(),
+                    mib: mib.max(0.0),
+                    run_pod_mib: ((before.run_pod_mib - after.run_pod_mib) * 10.0).round() / 10.0,
+                    still_loaded_by: still,
+                })
+            })
+            .collect();
+        let message = message(&advice, import, &finding.subject, &savings);
+        out.push(LazyAdvice {
+            code: finding.code,
+            path: finding.path.clone(),
+            line: finding.line,
+            subject: finding.subject.clone(),
+            advice,
+            fixable,
+            message,
+            savings,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_315_detection() {
+        assert!(requires_lazy_import_python(Some(">=3.15")));
+        assert!(requires_lazy_import_python(Some(">=3.16,<4")));
+        assert!(!requires_lazy_import_python(Some(">=3.10")));
+        assert!(!requires_lazy_import_python(Some("<3.15")));
+        assert!(!requires_lazy_import_python(None));
+    }
+}
