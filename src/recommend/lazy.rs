@@ -367,6 +367,85 @@ pub fn advise(ctx: &Context<'_>, findings: &[Finding]) -> Vec<LazyAdvice> {
 mod tests {
     use super::*;
 
+    use crate::scan::extract::extract;
+
+    fn advice(source: &str, mib: f64, lazy: bool) -> (Advice, bool) {
+        let e = extract("m.py", source, Some("m"), false);
+        let file = FileFacts {
+            path: "m.py".into(),
+            imports: e.imports,
+            uses: e.uses,
+            ..FileFacts::default()
+        };
+        let import = file.imports[0].clone();
+        classify(&file, &import, mib, lazy)
+    }
+
+    #[test]
+    fn every_advice_branch() {
+        let f = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            advice(
+                "import torch\ndef a():\n    return torch\ndef b():\n    return torch\n",
+                300.0,
+                false
+            ),
+            (
+                Advice::MoveIntoFunctions {
+                    functions: f(&["a", "b"])
+                },
+                true
+            )
+        );
+        assert_eq!(
+            advice(
+                "import pandas as pd\ndef helper(x: pd.DataFrame) -> int:\n    return 1\n",
+                50.0,
+                false
+            ),
+            (Advice::TypeCheckingGuard { functions: vec![] }, false)
+        );
+        assert!(matches!(
+            advice("import pandas as pd\nimport dagster as dg\n@dg.asset\ndef a() -> pd.DataFrame:\n    return 1\n", 50.0, false).0,
+            Advice::Factory { .. }
+        ));
+        assert!(matches!(
+            advice(
+                "from postal.parser import parse_address\nPARSED = parse_address('x')\n",
+                2048.0,
+                false
+            )
+            .0,
+            Advice::SeparateService { .. }
+        ));
+        assert!(matches!(
+            advice(
+                "import numpy as np\n__all__ = ['np']\ndef f():\n    return np\n",
+                20.0,
+                false
+            )
+            .0,
+            Advice::CannotDefer { .. }
+        ));
+        assert_eq!(advice("import torch\n", 300.0, false).0, Advice::Unused);
+        assert_eq!(
+            advice("import torch\ndef a():\n    return torch\n", 300.0, true).0,
+            Advice::LazyImport {
+                statement: "lazy import torch".into()
+            }
+        );
+        // Not a plain module-level statement: advice, but no autofix.
+        assert_eq!(
+            advice(
+                "try:\n    import torch\nexcept ImportError:\n    torch = None\n",
+                300.0,
+                false
+            )
+            .1,
+            false
+        );
+    }
+
     #[test]
     fn python_315_detection() {
         assert!(requires_lazy_import_python(Some(">=3.15")));
