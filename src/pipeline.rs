@@ -67,6 +67,22 @@ pub struct ScanConfig {
     pub max_pod_mib: f64,
 }
 
+impl ScanConfig {
+    /// Defaults for `path`: no excludes, one job per core, no progress bar,
+    /// every rule, the built-in catalog, the default pod cap.
+    pub fn for_path(path: &std::path::Path) -> Self {
+        Self {
+            root: path.to_path_buf(),
+            root_display: path.to_string_lossy().into_owned(),
+            walk: WalkOptions::default(),
+            scan: ScanOptions::default(),
+            rules: RuleSelection::default(),
+            heuristics: Vec::new(),
+            max_pod_mib: crate::recommend::DEFAULT_MAX_POD_MIB,
+        }
+    }
+}
+
 /// Runs a scan. Fails only when the root cannot be read or the options are
 /// invalid; every problem with the input is a diagnostic in the report.
 pub fn run(config: &ScanConfig) -> Result<Report, String> {

@@ -115,17 +115,9 @@ pub fn check(file: &FileFacts, catalog: &Catalog, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::extract::extract;
 
     fn findings(source: &str) -> Vec<Finding> {
-        let extracted = extract("app/assets.py", source, Some("app.assets"), false);
-        let file = FileFacts {
-            path: "app/assets.py".into(),
-            module: Some("app.assets".into()),
-            imports: extracted.imports,
-            noqa: extracted.noqa,
-            ..FileFacts::default()
-        };
+        let file = crate::scan::facts_for_test("app/assets.py", "app.assets", source);
         let mut out = Vec::new();
         check(&file, &Catalog::builtin().unwrap(), &mut out);
         out

@@ -69,16 +69,9 @@ pub fn check(file: &FileFacts, catalog: &CallCatalog, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::extract::extract;
 
     pub(crate) fn findings(source: &str) -> Vec<Finding> {
-        let e = extract("app/res.py", source, Some("app.res"), false);
-        let file = FileFacts {
-            path: "app/res.py".into(),
-            calls: e.calls,
-            noqa: e.noqa,
-            ..FileFacts::default()
-        };
+        let file = crate::scan::facts_for_test("app/res.py", "app.res", source);
         let mut out = Vec::new();
         check(&file, &CallCatalog::builtin().unwrap(), &mut out);
         out

@@ -130,16 +130,9 @@ pub fn input_file(root: &Path, file_path: &str, call: &EagerCall) -> Option<(Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::extract::extract;
 
     fn findings_in(root: &Path, source: &str) -> Vec<Finding> {
-        let e = extract("app/assets.py", source, Some("app.assets"), false);
-        let file = FileFacts {
-            path: "app/assets.py".into(),
-            calls: e.calls,
-            noqa: e.noqa,
-            ..FileFacts::default()
-        };
+        let file = crate::scan::facts_for_test("app/assets.py", "app.assets", source);
         let mut out = Vec::new();
         check(&file, &CallCatalog::builtin().unwrap(), root, &mut out);
         out

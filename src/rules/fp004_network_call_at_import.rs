@@ -62,16 +62,9 @@ pub fn check(file: &FileFacts, catalog: &CallCatalog, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::extract::extract;
 
     fn findings(source: &str) -> Vec<Finding> {
-        let e = extract("app/c.py", source, Some("app.c"), false);
-        let file = FileFacts {
-            path: "app/c.py".into(),
-            calls: e.calls,
-            noqa: e.noqa,
-            ..FileFacts::default()
-        };
+        let file = crate::scan::facts_for_test("app/c.py", "app.c", source);
         let mut out = Vec::new();
         check(&file, &CallCatalog::builtin().unwrap(), &mut out);
         out

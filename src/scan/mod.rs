@@ -171,3 +171,21 @@ fn io_diagnostic(path: &str, err: &std::io::Error) -> Diagnostic {
         format!("cannot read: {detail}"),
     )
 }
+
+/// Facts of an in-memory source, for unit tests of later stages.
+#[cfg(test)]
+pub(crate) fn facts_for_test(path: &str, module: &str, source: &str) -> FileFacts {
+    let is_package = path.ends_with("__init__.py");
+    let e = extract::extract(path, source, Some(module), is_package);
+    FileFacts {
+        path: path.to_string(),
+        module: Some(module.to_string()),
+        is_package,
+        size_bytes: source.len() as u64,
+        imports: e.imports,
+        calls: e.calls,
+        uses: e.uses,
+        noqa: e.noqa,
+        diagnostics: e.diagnostics,
+    }
+}
