@@ -9,6 +9,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod diff;
+mod output;
+
 use crate::discover::WalkOptions;
 use crate::pipeline::{self, RuleSelection, ScanConfig};
 use crate::report::{self, Report};
@@ -57,6 +60,12 @@ pub enum Command {
     /// the first-party import tree, third-party modules with the chain to each,
     /// and the findings on that path.
     Explain(ExplainArgs),
+    /// Compare two `scan --format json` reports (base and head of a change):
+    /// per-location memory before/after, findings introduced and removed.
+    ///
+    /// `--format markdown` is a pull-request comment. Exit code 1 when a pod
+    /// grows by more than --fail-on-increase-mib; 2 on error.
+    Diff(diff::DiffArgs),
     /// Move heavy module-level imports into the functions that use them
     /// (the safe case of FP001: names used only inside function bodies).
     ///
@@ -146,6 +155,24 @@ pub enum Format {
     /// `scan` only: a Helm values patch with suggested memory requests and
     /// limits for the locations declared in the dagster-user-deployments chart.
     HelmValues,
+    /// `scan` only: a pull-request comment (GitHub-flavoured Markdown).
+    Markdown,
+    /// `scan` only: GitHub Actions annotations (`::warning file=...::...`).
+    Github,
+    /// `scan` only: SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// `scan` only: a GitLab Code Quality report.
+    Gitlab,
+    /// `scan` only: OpenMetrics gauges (pod memory, findings, savings).
+    Openmetrics,
+}
+
+impl Format {
+    fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
 }
 
 /// The minimum finding level that makes `scan` exit with 1.
@@ -164,13 +191,19 @@ pub struct ScanArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format (default `table`). Repeatable, to write several formats
+    /// from one scan: each `-o` goes with the `--format` before it
+    /// (`--format json -o report.json --format markdown -o comment.md`).
+    #[arg(long, value_enum)]
+    pub format: Vec<Format>,
 
-    /// Write the report to FILE instead of standard output.
+    /// Write the output of the preceding `--format` to FILE instead of
+    /// standard output (`-`). Repeatable.
     #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub output: Vec<PathBuf>,
+
+    #[arg(skip)]
+    pub positions: output::Positions,
 
     /// Skip paths matching GLOB (repeatable). A glob without `/` matches any
     /// path component (`tests`); with `/` it matches the path relative to PATH
@@ -229,7 +262,7 @@ pub struct RuleArgs {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match output::parse() {
         Ok(cli) => cli,
         Err(err) => {
             // `--help` / `--version` print and exit 0; usage errors exit 2.
@@ -255,6 +288,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Scan(args) => scan(&args),
         Command::Locations(args) => locations(&args),
         Command::Explain(args) => explain(&args),
+        Command::Diff(args) => diff::diff(&args),
         Command::Fix(args) => fix(&args),
         Command::Rule(args) => rule(&args),
     }
@@ -279,13 +313,31 @@ fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
         heuristics: args.heuristics.clone(),
         max_pod_mib: args.max_pod_mib,
     };
+    let outputs = output::plan(
+        &args.format,
+        &args.output,
+        &args.positions,
+        Format::Table,
+        Format::name,
+    )?;
     let report = pipeline::run(&config)?;
-    let text = match args.format {
-        Format::Table => report::table::render(&report, args.quiet),
-        Format::Json => report::json::render(&report),
-        Format::HelmValues => crate::recommend::sizing::helm_values(&report.recommendations.sizing),
-    };
-    write_output(args.output.as_ref(), &text)?;
+    for (format, path) in outputs {
+        let text = match format {
+            Format::Table => report::table::render(&report, args.quiet),
+            Format::Json => report::json::render(&report),
+            Format::HelmValues => {
+                crate::recommend::sizing::helm_values(&report.recommendations.sizing)
+            }
+            Format::Markdown => {
+                report::markdown::render(&report, &report::markdown::Links::default())
+            }
+            Format::Github => report::github::render(&report),
+            Format::Sarif => report::sarif::render(&report),
+            Format::Gitlab => report::gitlab::render(&report),
+            Format::Openmetrics => report::openmetrics::render(&report),
+        };
+        write_output(path.as_ref(), &text)?;
+    }
     Ok(exit_code(&report, args.fail_on))
 }
 
@@ -299,10 +351,16 @@ fn locations(args: &LocationsArgs) -> Result<ExitCode, String> {
     )?;
     let text = match args.format {
         Format::Table => report::locations::render_table(&report, args.quiet),
-        Format::HelmValues => {
-            return Err(
-                "--format helm-values is a `scan` format (it needs the estimates)".to_string(),
-            )
+        format @ (Format::HelmValues
+        | Format::Markdown
+        | Format::Github
+        | Format::Sarif
+        | Format::Gitlab
+        | Format::Openmetrics) => {
+            return Err(format!(
+                "--format {} is a `scan` format (it needs the estimates)",
+                format.name()
+            ))
         }
         Format::Json => {
             let mut text = serde_json::to_string_pretty(&report)
@@ -316,21 +374,11 @@ fn locations(args: &LocationsArgs) -> Result<ExitCode, String> {
 }
 
 fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
-    let config = ScanConfig {
-        root: args.path.clone(),
-        root_display: args.path.to_string_lossy().into_owned(),
-        walk: WalkOptions {
-            exclude: args.exclude.clone(),
-        },
-        scan: ScanOptions {
-            jobs: args.jobs.unwrap_or(0),
-            progress: std::io::stderr().is_terminal(),
-            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
-        },
-        rules: RuleSelection::default(),
-        heuristics: args.heuristics.clone(),
-        max_pod_mib: crate::recommend::DEFAULT_MAX_POD_MIB,
-    };
+    let mut config = ScanConfig::for_path(&args.path);
+    config.walk.exclude = args.exclude.clone();
+    config.scan.jobs = args.jobs.unwrap_or(0);
+    config.scan.progress = std::io::stderr().is_terminal();
+    config.heuristics = args.heuristics.clone();
     let report = pipeline::run(&config)?;
     let wanted = &args.location;
     let location = report
@@ -368,24 +416,10 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
 }
 
 fn fix(args: &FixArgs) -> Result<ExitCode, String> {
-    let config = ScanConfig {
-        root: args.path.clone(),
-        root_display: args.path.to_string_lossy().into_owned(),
-        walk: WalkOptions {
-            exclude: args.exclude.clone(),
-        },
-        scan: ScanOptions {
-            jobs: 0,
-            progress: false,
-            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
-        },
-        rules: RuleSelection {
-            select: vec!["FP001".to_string()],
-            ignore: Vec::new(),
-        },
-        heuristics: args.heuristics.clone(),
-        max_pod_mib: crate::recommend::DEFAULT_MAX_POD_MIB,
-    };
+    let mut config = ScanConfig::for_path(&args.path);
+    config.walk.exclude = args.exclude.clone();
+    config.rules.select = vec!["FP001".to_string()];
+    config.heuristics = args.heuristics.clone();
     let report = pipeline::run(&config)?;
     let root = if args.path.is_file() {
         args.path

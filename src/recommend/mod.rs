@@ -61,7 +61,8 @@ pub struct Recommendations {
 }
 
 fn round1(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
+    // `+ 0.0` turns the -0.0 of an empty sum into 0.0.
+    (v * 10.0).round() / 10.0 + 0.0
 }
 
 /// Runs every recommendation.

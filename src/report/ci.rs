@@ -10,8 +10,8 @@
 /// root is the `.py` file itself) gives the root. An absolute root gives an
 /// absolute path.
 pub fn repo_path(root: &str, path: &str) -> String {
-    let root_is_file = root.ends_with(".py")
-        && (root == path || root.ends_with(&format!("/{path}")));
+    let root_is_file =
+        root.ends_with(".py") && (root == path || root.ends_with(&format!("/{path}")));
     let joined = if root_is_file {
         root.to_string()
     } else if root.is_empty() {
@@ -106,7 +106,10 @@ mod tests {
     fn fingerprints_are_stable_and_separated() {
         // Fixed value: changing the hash changes every fingerprint users stored.
         assert_eq!(fingerprint(&[]), "cbf29ce484222325");
-        assert_eq!(fingerprint(&["FP001", "a.py", "torch"]), fingerprint(&["FP001", "a.py", "torch"]));
+        assert_eq!(
+            fingerprint(&["FP001", "a.py", "torch"]),
+            fingerprint(&["FP001", "a.py", "torch"])
+        );
         assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
     }
 }

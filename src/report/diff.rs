@@ -210,16 +210,24 @@ fn unmatched(a: &[DiffFinding], b: &[DiffFinding]) -> Vec<DiffFinding> {
         let matched = b.get(&key).map_or(0, Vec::len);
         out.extend(list.into_iter().skip(matched).cloned());
     }
-    out.sort_by(|x, y| (&x.path, x.line, x.column, &x.code).cmp(&(&y.path, y.line, y.column, &y.code)));
+    out.sort_by(|x, y| {
+        (&x.path, x.line, x.column, &x.code).cmp(&(&y.path, y.line, y.column, &y.code))
+    });
     out
 }
 
 /// Compares two reports.
 pub fn compare(base: &Snapshot, head: &Snapshot, fail_on_increase_mib: Option<f64>) -> Diff {
-    let before: BTreeMap<&str, &SnapshotLocation> =
-        base.locations.iter().map(|l| (l.name.as_str(), l)).collect();
-    let after: BTreeMap<&str, &SnapshotLocation> =
-        head.locations.iter().map(|l| (l.name.as_str(), l)).collect();
+    let before: BTreeMap<&str, &SnapshotLocation> = base
+        .locations
+        .iter()
+        .map(|l| (l.name.as_str(), l))
+        .collect();
+    let after: BTreeMap<&str, &SnapshotLocation> = head
+        .locations
+        .iter()
+        .map(|l| (l.name.as_str(), l))
+        .collect();
     let mut names: Vec<&str> = before.keys().chain(after.keys()).copied().collect();
     names.sort_unstable();
     names.dedup();
@@ -276,7 +284,9 @@ pub fn compare(base: &Snapshot, head: &Snapshot, fail_on_increase_mib: Option<f6
         fail_on_increase_mib: limit,
         exceeded: locations
             .iter()
-            .filter(|l| l.status == Status::Changed && l.before_mib.is_some() && l.delta_mib > limit)
+            .filter(|l| {
+                l.status == Status::Changed && l.before_mib.is_some() && l.delta_mib > limit
+            })
             .map(|l| l.name.clone())
             .collect(),
     });
@@ -315,7 +325,9 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 impl Diff {
     /// Whether `--fail-on-increase-mib` was passed and some pod grew past it.
     pub fn exceeded(&self) -> bool {
-        self.threshold.as_ref().is_some_and(|t| !t.exceeded.is_empty())
+        self.threshold
+            .as_ref()
+            .is_some_and(|t| !t.exceeded.is_empty())
     }
 
     fn delta_of(&self, name: &str) -> f64 {
@@ -382,7 +394,10 @@ impl Diff {
             pods.push(format!("{} smaller", plural(shrank, "pod", "pods")));
         }
         if s.locations_added > 0 {
-            pods.push(format!("{} new", plural(s.locations_added, "location", "locations")));
+            pods.push(format!(
+                "{} new",
+                plural(s.locations_added, "location", "locations")
+            ));
         }
         if s.locations_removed > 0 {
             pods.push(format!(
@@ -401,13 +416,21 @@ impl Diff {
                 mib(s.delta_mib)
             )
         } else if s.delta_mib <= -0.05 {
-            let icon = if s.findings_introduced > 0 { "⚠️" } else { "✅" };
+            let icon = if s.findings_introduced > 0 {
+                "⚠️"
+            } else {
+                "✅"
+            };
             format!(
                 "{icon} Idle memory down {} MiB{pods}; {findings}.",
                 mib(-s.delta_mib)
             )
         } else {
-            let icon = if s.findings_introduced > 0 { "⚠️" } else { "✅" };
+            let icon = if s.findings_introduced > 0 {
+                "⚠️"
+            } else {
+                "✅"
+            };
             format!("{icon} No change in idle memory{pods}; {findings}.")
         }
     }
@@ -540,17 +563,20 @@ pub fn render_markdown(diff: &Diff, links: &Links) -> String {
         headline.row(&location_row(diff, l));
     }
     if unchanged > 0 && !changed.is_empty() {
-        headline
-            .rows
-            .push(format!("\n_{} unchanged._\n", plural(unchanged, "location", "locations")));
+        headline.rows.push(format!(
+            "\n_{} unchanged._\n",
+            plural(unchanged, "location", "locations")
+        ));
     }
     sections.push(headline);
-    sections.push(findings_section(
+    let mut introduced = findings_section(
         "Findings introduced",
         &diff.findings_introduced,
         &diff.head.root,
         links,
-    ));
+    );
+    introduced.empty = Some("No finding introduced.".into());
+    sections.push(introduced);
     // Removed findings are gone from HEAD: link nowhere.
     sections.push(findings_section(
         "Findings removed",
@@ -558,14 +584,16 @@ pub fn render_markdown(diff: &Diff, links: &Links) -> String {
         &diff.base.root,
         &Links::default(),
     ));
-    let mut all = Section::table(
-        Some(format!("All locations ({})", diff.locations.len())),
-        &LOCATION_COLUMNS,
-    );
-    for l in &diff.locations {
-        all.row(&location_row(diff, l));
+    if unchanged > 0 {
+        let mut all = Section::table(
+            Some(format!("All locations ({})", diff.locations.len())),
+            &LOCATION_COLUMNS,
+        );
+        for l in &diff.locations {
+            all.row(&location_row(diff, l));
+        }
+        sections.push(all);
     }
-    sections.push(all);
     assemble(&head, &sections, COMMENT_LIMIT)
 }
 
@@ -582,7 +610,14 @@ fn new_table(header: Vec<&str>) -> Table {
 pub fn render_table(diff: &Diff) -> String {
     let mut out = String::new();
     if !diff.locations.is_empty() {
-        let mut table = new_table(vec!["Location", "Owner", "Before MiB", "After MiB", "Δ MiB", ""]);
+        let mut table = new_table(vec![
+            "Location",
+            "Owner",
+            "Before MiB",
+            "After MiB",
+            "Δ MiB",
+            "",
+        ]);
         for l in &diff.locations {
             table.add_row(vec![
                 terminal_safe(&l.name),
@@ -719,12 +754,26 @@ mod tests {
             ]
         );
         assert!(diff.exceeded());
-        assert_eq!(diff.threshold.as_ref().unwrap().exceeded, vec!["a".to_string()]);
-        assert!(diff.verdict.starts_with("❌ `a` (+2048 MiB)"), "{}", diff.verdict);
+        assert_eq!(
+            diff.threshold.as_ref().unwrap().exceeded,
+            vec!["a".to_string()]
+        );
+        assert!(
+            diff.verdict.starts_with("❌ `a` (+2048 MiB)"),
+            "{}",
+            diff.verdict
+        );
         // A new location is not a pod growing.
-        let only_new = compare(&base, &snapshot(&[("a", 100.0), ("b", 200.0), ("gone", 50.0), ("n", 900.0)], vec![]), Some(1.0));
+        let only_new = compare(
+            &base,
+            &snapshot(
+                &[("a", 100.0), ("b", 200.0), ("gone", 50.0), ("n", 900.0)],
+                vec![],
+            ),
+            Some(1.0),
+        );
         assert!(!only_new.exceeded());
-        assert_eq!(summary_delta(&diff), 2248.0 - 350.0);
+        assert_eq!(summary_delta(&diff), 2598.0 - 350.0);
     }
 
     fn summary_delta(diff: &Diff) -> f64 {

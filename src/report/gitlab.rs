@@ -32,11 +32,7 @@ pub fn render(report: &Report) -> String {
             let path = repo_path(&report.root, &f.path);
             let key = finding_key(f.code, &path, &f.subject);
             let n = seen.entry(key.clone()).or_default();
-            let fingerprint = if *n == 0 {
-                key
-            } else {
-                format!("{key}:{n}")
-            };
+            let fingerprint = if *n == 0 { key } else { format!("{key}:{n}") };
             *n += 1;
             let mut description = format!("{}: {}", f.code, f.message);
             if !f.locations.is_empty() {

@@ -173,6 +173,9 @@ pub fn assemble(head: &str, sections: &[Section], limit: usize) -> String {
             omitted += section.rows.len();
             continue;
         }
+        if section.rows.is_empty() && section.empty.is_none() {
+            continue;
+        }
         let open = match &section.details {
             Some(summary) => format!("<details><summary>{summary}</summary>\n\n"),
             None => String::new(),
@@ -385,7 +388,11 @@ pub fn severity(severity: crate::diagnostics::Severity) -> &'static str {
 pub fn location_list(names: &[String]) -> String {
     match names.len() {
         0 => "—".to_string(),
-        1..=3 => names.iter().map(|n| escape(n)).collect::<Vec<_>>().join(", "),
+        1..=3 => names
+            .iter()
+            .map(|n| escape(n))
+            .collect::<Vec<_>>()
+            .join(", "),
         n => format!(
             "{}, +{} more",
             names[..3]
@@ -418,7 +425,10 @@ mod tests {
             "&lt;img src=x onerror=alert(1)&gt;.py"
         );
         assert_eq!(escape("a & \"b\" 'c'"), "a &amp; &quot;b&quot; &#39;c&#39;");
-        assert_eq!(escape("<!-- dagster-footprint -->"), "&lt;!-- dagster-footprint --&gt;");
+        assert_eq!(
+            escape("<!-- dagster-footprint -->"),
+            "&lt;!-- dagster-footprint --&gt;"
+        );
     }
 
     #[test]
@@ -429,21 +439,27 @@ mod tests {
             escape("[x](javascript:alert(1)) ![i](u)"),
             "\\[x\\](javascript:alert(1)) !\\[i\\](u)"
         );
-        assert_eq!(escape("**b** _i_ ~~s~~ $x$ \\"), "\\*\\*b\\*\\* \\_i\\_ \\~\\~s\\~\\~ \\$x\\$ \\\\");
+        assert_eq!(
+            escape("**b** _i_ ~~s~~ $x$ \\"),
+            "\\*\\*b\\*\\* \\_i\\_ \\~\\~s\\~\\~ \\$x\\$ \\\\"
+        );
     }
 
     #[test]
     fn mentions_references_and_autolinks_are_inert() {
         assert_eq!(escape("@org/team"), "@&#8203;org/team");
         assert_eq!(escape("see #12, # noqa"), "see #&#8203;12, # noqa");
-        assert_eq!(escape("https://evil.example"), "https:&#8203;//evil.example");
+        assert_eq!(
+            escape("https://evil.example"),
+            "https:&#8203;//evil.example"
+        );
         assert_eq!(escape("a: b"), "a: b");
     }
 
     #[test]
     fn layout_is_one_line() {
         assert_eq!(escape("a\nb\r\nc\rd\te"), "a b c d e");
-        assert_eq!(escape("x\u{1b}[31m"), "x\\u{1b}[31m");
+        assert_eq!(escape("x\u{1b}[31m"), "x\\u{1b}\\[31m");
         assert_eq!(escape("abc\u{202e}fed"), "abc\\u{202e}fed");
         assert_eq!(escape("plain é 日本"), "plain é 日本");
     }

@@ -6,13 +6,12 @@
 //! | `dagster_footprint_pod_idle_memory_bytes` (and `_low_bytes`, `_high_bytes`) | `location`, `owner`, `server_mode` |
 //! | `dagster_footprint_run_pod_import_memory_bytes` | `location`, `owner`, `server_mode` |
 //! | `dagster_footprint_pod_memory_request_bytes`, `..._limit_bytes` (as declared) | `location`, `owner`, `server_mode` |
-//! | `dagster_footprint_findings` | `location` (`""`: loaded by none), `rule` |
+//! | `dagster_footprint_findings` | `location` (empty: loaded by no location), `rule` |
 //! | `dagster_footprint_potential_savings_bytes` | `location`, `kind` |
 //!
-//! Savings come from a list of [`Saving`]s: [`savings`] derives them from
-//! the report (`lazy_load`: what the estimate attributes to flagged lines;
-//! `over_request`: a declared memory request above the estimate's high end);
-//! more kinds can be fed to [`render_with`].
+//! Savings are a list of [`Saving`]s: [`savings`] takes them from the
+//! report's recommendations (`lazy_load`, `consolidation`, `over_request`);
+//! other kinds can be fed to [`render_with`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -60,50 +59,58 @@ fn labels(pairs: &[(&str, &str)]) -> String {
     format!("{{{}}}", inner.join(","))
 }
 
-/// What the report itself says could be saved, per location.
+/// What the report's recommendations would save, per location and kind:
+///
+/// - `lazy_load`: Σ of the lazy-load advice's per-pod savings (imports and
+///   calls that can be deferred; advice that cannot defer saves nothing);
+/// - `consolidation`: a consolidation group's saving, under the proposed
+///   merged location's name;
+/// - `over_request`: the declared memory request above the suggested one.
 pub fn savings(report: &Report) -> Vec<Saving> {
+    use crate::recommend::lazy::Advice;
+    let recommendations = &report.recommendations;
     let mut out = Vec::new();
-    for l in &report.locations {
-        let Some(estimate) = &l.estimate else {
+    let mut lazy: BTreeMap<&str, f64> = BTreeMap::new();
+    for advice in &recommendations.lazy_imports {
+        if matches!(advice.advice, Advice::CannotDefer { .. }) {
             continue;
-        };
-        // Contributions whose import chain ends at a flagged line: deferring
-        // that import or call removes them from the pod.
-        let flagged: BTreeSet<(&str, u32)> = l
-            .findings
-            .iter()
-            .map(|f| (f.path.as_str(), f.line))
-            .collect();
-        let lazy: f64 = estimate
-            .breakdown
-            .iter()
-            .filter(|c| {
-                c.chain
-                    .last()
-                    .is_some_and(|hop| flagged.contains(&(hop.path.as_str(), hop.line)))
-            })
-            .map(|c| c.mib)
-            .sum();
-        if lazy > 0.0 {
+        }
+        for saving in &advice.savings {
+            *lazy.entry(saving.location.as_str()).or_default() += saving.mib;
+        }
+    }
+    for (location, mib) in lazy {
+        if mib > 0.0 {
             out.push(Saving {
-                location: l.location.name.clone(),
+                location: location.to_string(),
                 kind: "lazy_load".into(),
-                bytes: bytes(lazy),
+                bytes: bytes(mib),
             });
         }
-        let request = l
-            .location
-            .resources
-            .as_ref()
+    }
+    for group in &recommendations.consolidation {
+        if group.saved_mib > 0.0 {
+            out.push(Saving {
+                location: group.name.clone(),
+                kind: "consolidation".into(),
+                bytes: bytes(group.saved_mib),
+            });
+        }
+    }
+    for sizing in &recommendations.sizing {
+        let declared = report
+            .locations
+            .iter()
+            .find(|l| l.location.name == sizing.location)
+            .and_then(|l| l.location.resources.as_ref())
             .and_then(|r| r.requests.memory.as_ref())
             .map(|m| m.bytes);
-        if let Some(request) = request {
-            let high = bytes(estimate.high_mib);
-            if request > high {
+        if let Some(declared) = declared {
+            if declared > sizing.suggested_request_bytes {
                 out.push(Saving {
-                    location: l.location.name.clone(),
+                    location: sizing.location.clone(),
                     kind: "over_request".into(),
-                    bytes: request - high,
+                    bytes: declared - sizing.suggested_request_bytes,
                 });
             }
         }
@@ -211,20 +218,22 @@ pub fn render_with(report: &Report, savings: &[Saving]) -> String {
 
     let mut findings = Family::new(
         "dagster_footprint_findings",
-        "Findings on the import path of the code location, per rule (location \"\": loaded by none).",
+        "Findings per code location and rule (an empty location: loaded by no location).",
     );
+    // Each finding once per location that loads it (rules about a
+    // location's declaration name it too); under "" when none does.
     let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
-    for l in &report.locations {
-        for f in &l.findings {
+    for f in &report.findings {
+        if f.locations.is_empty() {
             *counts
-                .entry((l.location.name.clone(), f.code.to_string()))
+                .entry((String::new(), f.code.to_string()))
                 .or_default() += 1;
         }
-    }
-    for f in report.findings.iter().filter(|f| f.locations.is_empty()) {
-        *counts
-            .entry((String::new(), f.code.to_string()))
-            .or_default() += 1;
+        for location in &f.locations {
+            *counts
+                .entry((location.clone(), f.code.to_string()))
+                .or_default() += 1;
+        }
     }
     for ((location, rule), n) in counts {
         findings
@@ -249,7 +258,9 @@ pub fn render_with(report: &Report, savings: &[Saving]) -> String {
     }
 
     let mut out = String::new();
-    for family in [&idle, &low, &high, &run_pod, &request, &limit, &findings, &saved] {
+    for family in [
+        &idle, &low, &high, &run_pod, &request, &limit, &findings, &saved,
+    ] {
         family.write(&mut out);
     }
     out.push_str("# EOF\n");

@@ -190,7 +190,10 @@ mod tests {
             let d = rule_descriptor(rule);
             let full = d["fullDescription"]["text"].as_str().unwrap();
             assert!(!full.is_empty() && !full.contains("## "), "{}", rule.code);
-            assert!(d["help"]["markdown"].as_str().unwrap().contains("## What it does"));
+            assert!(d["help"]["markdown"]
+                .as_str()
+                .unwrap()
+                .contains("## What it does"));
         }
     }
 
@@ -201,6 +204,9 @@ mod tests {
             json!({"uri": "a%20b.py", "uriBaseId": "%SRCROOT%"})
         );
         assert_eq!(artifact("/r/a.py"), json!({"uri": "file:///r/a.py"}));
-        assert_eq!(physical("a.py", 0, Some(1)), json!({"artifactLocation": {"uri": "a.py", "uriBaseId": "%SRCROOT%"}}));
+        assert_eq!(
+            physical("a.py", 0, Some(1)),
+            json!({"artifactLocation": {"uri": "a.py", "uriBaseId": "%SRCROOT%"}})
+        );
     }
 }
