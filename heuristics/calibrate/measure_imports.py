@@ -363,7 +363,10 @@ def load_catalog():
     header = text[:idx] if idx >= 0 else text
     if CALIB_MARK in header:
         header = header[: header.index(CALIB_MARK)]
-    header = header.rstrip("\n") + "\n"
+    lines = header.rstrip("\n").split("\n")
+    while lines and lines[-1].strip() == "#":  # render() adds the separator back
+        lines.pop()
+    header = "\n".join(lines) + "\n"
     entries = [dict(p) for p in data.get("package", [])]
     names = {e["name"] for e in entries}
     for name, dist in CATALOG_ADDITIONS:
