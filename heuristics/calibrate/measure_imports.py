@@ -65,6 +65,7 @@ CATALOG = REPO / "heuristics" / "packages.toml"
 REQUIREMENTS = HERE / "requirements.txt"
 CONSTRAINTS = HERE / "constraints.txt"
 SETS_JSON = HERE / "sets.json"
+SHARED_JSON = HERE / "shared_deps.json"  # written by find_shared.py, reviewed by hand
 VENV = REPO / ".venv-calibrate"
 VENV_PY = VENV / "bin" / "python"
 
@@ -80,7 +81,7 @@ FIELD_ORDER = (
     "own_mib",
     "import_s",
     "requires",
-    "optional_requires",  # maintained by hand (not measured here); kept as is
+    "optional_requires",  # catalog entries imported only because installed (measured)
     "attributes",  # lazy attributes, maintained elsewhere; kept as is
     "measured",
     "source",
@@ -111,8 +112,45 @@ CATALOG_ADDITIONS = [
 # Module actually imported to measure an entry, when `import <name>` alone
 # would not load the package's code.  The reason goes into the note.
 PROBE = {
+    # dagster is measured as what an idle `dagster api grpc` server imports
+    # (the runtime baseline), not `import dagster` alone: the server also loads
+    # grpc and protobuf, which the baseline therefore holds.
+    "dagster": (
+        ["dagster", "dagster._grpc.server", "dagster._cli.api"],
+        "measured as what a `dagster api grpc` server loads (`import dagster, dagster._grpc.server, "
+        "dagster._cli.api`): this is the runtime baseline, whose closure is never charged again",
+    ),
     "dbt": ("dbt.cli.main", "measured as `import dbt.cli.main` (the dbtRunner entry point): `import dbt` alone only runs a pkgutil namespace `__init__`"),
 }
+
+
+def load_shared():
+    """Shared dependencies (shared_deps.json, from find_shared.py): catalog
+    entries for distributions that several catalogued packages load, so that
+    `requires` captures them and each is counted once.  Each is measured by
+    importing the submodules ALL its independent users load (`probe`): a
+    top-level `import pydantic` or `import dateutil` alone loads almost none
+    of what the users pay for."""
+    if not SHARED_JSON.exists():
+        return
+    for d in json.loads(SHARED_JSON.read_text())["entries"]:
+        CATALOG_ADDITIONS.append((d["name"], d["distribution"]))
+        probe = d.get("probe") or [d["name"]]
+        if probe != [d["name"]]:
+            PROBE[d["name"]] = (
+                probe,
+                f"shared dependency; measured as the import of the {len(probe)} submodule(s) every "
+                f"catalogued package that loads it loads (heuristics/calibrate/shared_deps.json)",
+            )
+
+
+load_shared()
+
+
+def probes(name):
+    """The modules imported to measure catalog entry `name` (a list)."""
+    p = PROBE.get(name, (name, None))[0]
+    return list(p) if isinstance(p, (list, tuple)) else [p]
 
 # Sets measured together for sets.json.
 SETS = [
@@ -140,7 +178,17 @@ import sys, time
 _names = NAMES
 _t0 = time.perf_counter()
 for _n in _names:
-    __import__(_n)
+    if _n.startswith("?"):  # optional (standard-library modules of a base)
+        try:
+            __import__(_n[1:])
+        except Exception:
+            pass
+        continue
+    if ":" in _n:  # "module:attribute": import, then touch a lazy attribute
+        _m, _, _a = _n.partition(":")
+        getattr(__import__(_m, fromlist=["_"]), _a)
+    else:
+        __import__(_n)
 _t1 = time.perf_counter()
 with open("/proc/self/status") as _f:
     _status = _f.read()
@@ -337,19 +385,82 @@ def venv_info(distributions):
     return json.loads(r.stdout)
 
 
-def venv_dist_deps(distributions):
-    """{normalized distribution: set of normalized direct (non-extra) deps}."""
+def venv_dep_graph():
+    """{normalized distribution: {extra: [(normalized dep, [requested extras])]}}
+    for every distribution installed in the venv; extra "" holds the
+    mandatory Requires-Dist entries (marker true for this interpreter with no
+    extra selected), extra "x" the entries that `dist[x]` adds."""
     code = (
-        "import json, re, importlib.metadata as m\n"
+        "import json, importlib.metadata as m\n"
+        "try:\n"
+        "    from packaging.requirements import Requirement\n"
+        "except ImportError:\n"
+        "    from pip._vendor.packaging.requirements import Requirement\n"
         "out = {}\n"
-        f"for d in {sorted(set(distributions))!r}:\n"
-        "    try: reqs = m.requires(d) or []\n"
-        "    except Exception: continue\n"
-        "    out[d] = [re.split(r'[ ;<>=!~\\[(]', r, 1)[0] for r in reqs if 'extra ==' not in r]\n"
+        "for dist in m.distributions():\n"
+        "    g = out.setdefault(dist.metadata['Name'], {'': []})\n"
+        "    extras = dist.metadata.get_all('Provides-Extra') or []\n"
+        "    for r in dist.requires or []:\n"
+        "        try: req = Requirement(r)\n"
+        "        except Exception: continue\n"
+        "        dep = [req.name, sorted(req.extras)]\n"
+        "        if req.marker is None:\n"
+        "            g[''].append(dep); continue\n"
+        "        try:\n"
+        "            if req.marker.evaluate({'extra': ''}):\n"
+        "                g[''].append(dep); continue\n"
+        "            for x in extras:\n"
+        "                if req.marker.evaluate({'extra': x}): g.setdefault(x, []).append(dep)\n"
+        "        except Exception: continue\n"
         "print(json.dumps(out))\n"
     )
     r = subprocess.run([str(VENV_PY), "-I", "-c", code], capture_output=True, text=True, check=True)
-    return {norm_dist(k): {norm_dist(x) for x in v} for k, v in json.loads(r.stdout).items()}
+    return {
+        norm_dist(k): {norm_dist(x): [(norm_dist(d), [norm_dist(e) for e in ex]) for d, ex in v] for x, v in g.items()}
+        for k, g in json.loads(r.stdout).items()
+    }
+
+
+def venv_dist_deps(graph=None):
+    """{normalized distribution: set of normalized mandatory direct deps}."""
+    graph = graph if graph is not None else venv_dep_graph()
+    return {k: {d for d, _ in g.get("", [])} for k, g in graph.items()}
+
+
+def mandatory_closures(graph):
+    """{distribution: its mandatory dependency closure (itself included)}:
+    mandatory Requires-Dist entries, and for a requirement `dep[x]` the
+    entries dep's extra x adds, followed through the installed distributions."""
+    memo = {}
+
+    def walk(d):
+        if d in memo:
+            return memo[d]
+        seen, done, stack = set(), set(), [(d, ())]
+        while stack:
+            x, extras = stack.pop()
+            key = (x, tuple(sorted(extras)))
+            if key in done:
+                continue
+            done.add(key)
+            seen.add(x)
+            g = graph.get(x, {})
+            for extra in ("", *extras):
+                stack.extend((dep, tuple(ex)) for dep, ex in g.get(extra, []))
+        memo[d] = seen
+        return seen
+
+    return {d: walk(d) for d in graph}
+
+
+def baseline_stdlib(m):
+    """Standard-library modules (dotted) loaded by the runtime baseline probe
+    (dagster's server), as a set."""
+    code = "import sys, json; print(json.dumps(sorted(sys.stdlib_module_names)))"
+    names = set(json.loads(subprocess.run([str(VENV_PY), "-I", "-c", code], capture_output=True, text=True,
+                                          check=True).stdout))
+    base = m.measure(probes(BASELINE_NAME))["modules"]
+    return {x for x in base if x.split(".")[0] in names and not x.startswith("__")}
 
 
 # --------------------------------------------------------------------------
@@ -421,11 +532,15 @@ def render(header, calib_lines, entries):
             raise SystemExit(f"{e['name']}: unknown fields {sorted(unknown)}")
         lines = ["", "[[package]]"]
         for k in FIELD_ORDER:
-            if k not in e or e[k] is None:
+            if k not in e or e[k] is None or k == "attributes":
                 continue
-            if k in ("aliases", "requires", "optional_requires", "attributes") and not e[k]:
+            if k in ("aliases", "requires", "optional_requires") and not e[k]:
                 continue
             lines.append(f"{k} = {toml_value(e[k])}")
+        # lazy attributes as [[package.attributes]] sub-tables (after the keys)
+        for a in e.get("attributes") or []:
+            lines += ["", "[[package.attributes]]"]
+            lines += [f"{k} = {toml_value(v)}" for k, v in a.items() if v is not None and v != []]
         parts.append("\n".join(lines) + "\n")
     text = "".join(parts)
     tomllib.loads(text)  # must stay valid TOML
@@ -475,7 +590,8 @@ def main():
     results = {}
     for e in sorted(targets, key=lambda e: e["name"]):
         name, dist = e["name"], e["distribution"]
-        probe, probe_note = PROBE.get(name, (name, None))
+        probe_note = PROBE.get(name, (name, None))[1]
+        probe = probes(name)
         version = info["dists"].get(dist)
         if version is None:
             reason = install_failures.get(norm_dist(dist), f"distribution {dist} is not installed in the calibration venv")
@@ -483,26 +599,53 @@ def main():
             log(f"{name}: not measured ({reason})")
             continue
         try:
-            r = m.measure([probe])
+            r = m.measure(probe)
         except ImportFailed as exc:
-            results[name] = {"error": f"`import {probe}` failed: {exc}"[:300]}
+            results[name] = {"error": f"`import {', '.join(probe)}` failed: {exc}"[:300]}
             log(f"{name}: import failed: {exc}")
             continue
         results[name] = {"r": r, "version": version, "probe_note": probe_note}
         log(f"{name}: {mib(r['rss_kib'] - bare_kib):.1f} MiB, {r['t']:.3f} s")
 
-    # requires + own_mib
+    # requires / optional_requires + own_mib
+    #
+    # Every catalog entry found in sys.modules after `import X` is "found".
+    # It is a hard requirement (`requires`) when its distribution is in the
+    # mandatory dependency closure of X's distribution (Requires-Dist entries
+    # without an `extra ==` marker, markers evaluated for this interpreter,
+    # followed through the installed distributions), or is X's own
+    # distribution; otherwise X imported it only because it is installed here
+    # (pandas -> pyarrow) and it goes to `optional_requires`.
+    dep_graph = venv_dep_graph()
+    dist_deps = venv_dist_deps(dep_graph)
+    mandatory = mandatory_closures(dep_graph)
     for name, res in results.items():
         if "error" in res:
             continue
-        res["requires"] = find_requires(by_name[name], res["r"]["modules"], entries)
+        found = find_requires(by_name[name], res["r"]["modules"], entries)
+        own_dist = norm_dist(by_name[name]["distribution"])
+        closure_d = mandatory.get(own_dist, {own_dist})
+        res["found"] = found
+        res["requires"] = [n for n in found if norm_dist(by_name[n]["distribution"]) in closure_d]
+        res["optional_all"] = [n for n in found if n not in res["requires"]]
 
-    def requires_of(n):
-        if n in results and "requires" in results[n]:
-            return results[n]["requires"]
-        return by_name[n].get("requires", [])
+    def found_of(n):
+        if n in results and "found" in results[n]:
+            return results[n]["found"]
+        return by_name[n].get("requires", []) + by_name[n].get("optional_requires", [])
 
-    dist_deps = venv_dist_deps([e["distribution"] for e in entries])
+    # optional_requires lists only the optional backends X imports itself: one
+    # that another found entry C imports (seaborn -> pandas -> pyarrow) is
+    # charged through C's own lists, so it is left out of X's (unless C and it
+    # import each other).
+    for name, res in results.items():
+        if "error" in res:
+            continue
+        found = set(res["found"])
+        res["optional_requires"] = [
+            b for b in res["optional_all"]
+            if not any(c != b and b in found_of(c) and c not in found_of(b) for c in found)
+        ]
 
     def keeps_edge(x, y):
         """Whether x -> y stays in x's base for own_mib. A mutual pair (x
@@ -510,7 +653,7 @@ def main():
         the shared code in neither own_mib; the edge kept is the one along a
         declared dependency of x's distribution (tensorflow depends on keras),
         else the one from the alphabetically first name."""
-        if x not in requires_of(y):
+        if x not in found_of(y):
             return True
         dx, dy = norm_dist(by_name[x]["distribution"]), norm_dist(by_name[y]["distribution"])
         x_dep, y_dep = dy in dist_deps.get(dx, ()), dx in dist_deps.get(dy, ())
@@ -518,18 +661,37 @@ def main():
             return x_dep
         return x < y
 
+    # own_mib = RSS(import X) - RSS(import of everything found together):
+    # optional backends are subtracted too; the estimate adds them back only
+    # when the location installs them.  The standard library is the largest
+    # shared dependency of all (ssl, asyncio, email, logging, inspect, ...:
+    # 12 of urllib3's 13 MiB): the standard-library modules X loads that the
+    # runtime baseline (dagster's server) also loads are imported in the base
+    # too, so own_mib does not hold a copy of what every server already has.
+    std_base = baseline_stdlib(m)
+    # ... and for a package outside the baseline's closure, every module it
+    # loads that the baseline also loads (standard library or not: uncatalogued
+    # helpers such as sniffio or h11 that dagster's server already has).
+    base_mods = {x for x in m.measure(probes(BASELINE_NAME))["modules"] if not x.startswith("__")}
+    base_closure = {BASELINE_NAME, *results.get(BASELINE_NAME, {}).get("requires", by_name[BASELINE_NAME].get("requires", []))}
     for name, res in results.items():
         if "error" in res:
             continue
-        req = res["requires"]
+        req = res["found"]
         base_names = [n for n in req if keeps_edge(name, n)]
         if base_names != req:
             log(f"{name}: cycle with {sorted(set(req) - set(base_names))}; own_mib measured over the rest")
         req = base_names
-        if req:
-            probes = [PROBE.get(n, (n, None))[0] for n in req]
+        if name == BASELINE_NAME:
+            std = []
+        elif name in base_closure:
+            std = sorted(res["r"]["modules"] & std_base)
+        else:
+            std = sorted(res["r"]["modules"] & base_mods)
+        if req or std:
+            base_probes = sorted({p for n in req for p in probes(n)}) + ["?" + x for x in std]
             try:
-                base = m.measure(sorted(probes))["rss_kib"]
+                base = m.measure(base_probes)["rss_kib"]
             except ImportFailed as exc:
                 log(f"{name}: requires {req} failed together: {exc}")
                 base = None
@@ -537,12 +699,13 @@ def main():
             base = bare_kib
         res["own_kib"] = None if base is None else max(0.0, res["r"]["rss_kib"] - base)
         if req:
-            log(f"{name}: requires {', '.join(req)}; own {mib(res['own_kib'] or 0):.1f} MiB")
+            log(f"{name}: requires {', '.join(res['requires'])}; optional {', '.join(res['optional_requires'])}; "
+                f"own {mib(res['own_kib'] or 0):.1f} MiB")
 
     # update entries
     for name, res in results.items():
         e = by_name[name]
-        for k in ("import_mib", "own_mib", "import_s", "requires", "measured", "source"):
+        for k in ("import_mib", "own_mib", "import_s", "requires", "optional_requires", "measured", "source"):
             e.pop(k, None)
         old_note = e.get("note")
         if old_note and old_note.startswith(NOT_MEASURED):
@@ -560,50 +723,71 @@ def main():
             e["own_mib"] = r1(mib(res["own_kib"]))
         e["import_s"] = r3(r["t"])
         e["requires"] = res["requires"]
+        e["optional_requires"] = res["optional_requires"]
         e["measured"] = f"{e['distribution']} {res['version']}, CPython {pyver}, {today}"
-        e["heavy"] = (imp >= HEAVY_MIB) and name != BASELINE_NAME
+        # heavy: memory above what the baseline already holds. For a package
+        # that requires dagster (the integrations), dagster's closure is in
+        # every server's baseline, so it is judged on import_mib minus
+        # dagster's import_mib.
+        above = imp
+        if BASELINE_NAME in res["requires"] and "r" in results.get(BASELINE_NAME, {}):
+            above = imp - mib(results[BASELINE_NAME]["r"]["rss_kib"] - bare_kib)
+        elif BASELINE_NAME in res["requires"] and by_name[BASELINE_NAME].get("import_mib") is not None:
+            above = imp - by_name[BASELINE_NAME]["import_mib"]
+        e["heavy"] = (above >= HEAVY_MIB) and name != BASELINE_NAME
         notes = [n for n in (res["probe_note"], old_note) if n]
         e["note"] = "; ".join(notes) if notes else None
         if e["note"] is None:
             e.pop("note")
 
-    # sets
+    # sets: measured ON TOP OF the runtime baseline (dagster's server probe),
+    # as the estimate uses the figures: measured = RSS(baseline + set) -
+    # RSS(baseline); union_closure = sum of own_mib over the set's closure
+    # minus what the baseline holds (dagster and its requires).
     sets_out = []
     if not args.no_sets and only is None:
+        base_probe = probes(BASELINE_NAME)
+        base_r = m.measure(base_probe)
+        in_base = {BASELINE_NAME, *results.get(BASELINE_NAME, {}).get("requires", by_name[BASELINE_NAME].get("requires", []))}
         for s in SETS:
             if any(n not in results or "error" in results[n] for n in s):
                 log(f"set {s}: skipped (a member was not measured)")
                 continue
-            probes = [PROBE.get(n, (n, None))[0] for n in s]
+            set_probes = [p for n in s for p in probes(n)]
             try:
-                r = m.measure(probes)
+                r = m.measure(base_probe + [p for p in set_probes if p not in base_probe])
+                r_bare = m.measure(set_probes)
             except ImportFailed as exc:
                 log(f"set {s}: failed: {exc}")
                 continue
             singles = {n: r1(mib(results[n]["r"]["rss_kib"] - bare_kib)) for n in s}
+            # everything is installed in the venv, so the closure takes the
+            # optional backends too (as the estimate does when installed)
             closure = set(s)
             for n in s:
-                closure.update(results[n]["requires"])
+                closure.update(results[n]["found"])
             own = {}
-            for n in sorted(closure):
-                ce = by_name[n]
-                own[n] = ce.get("own_mib")
-            measured = r1(mib(r["rss_kib"] - bare_kib))
+            for n in sorted(closure - in_base):
+                own[n] = by_name[n].get("own_mib")
+            measured = r1(mib(r["rss_kib"] - base_r["rss_kib"]))
             union_pred = r1(sum(v for v in own.values() if v is not None))
             sets_out.append(
                 {
                     "names": s,
                     "measured_mib": measured,
+                    "measured_over_bare_mib": r1(mib(r_bare["rss_kib"] - bare_kib)),
                     "sum_of_singles_mib": r1(sum(singles.values())),
                     "singles_mib": singles,
                     "closure": sorted(closure),
+                    "in_baseline": sorted(closure & in_base),
                     "closure_own_mib": own,
                     "union_closure_mib": union_pred,
                     "closure_complete": all(v is not None for v in own.values()),
-                    "import_s": r3(r["t"]),
+                    "import_s": r3(r_bare["t"]),
                 }
             )
-            log(f"set {'+'.join(s)}: {measured} MiB (sum {r1(sum(singles.values()))}, union-closure {union_pred})")
+            err = (union_pred - measured) / measured * 100 if measured else float("nan")
+            log(f"set {'+'.join(s)}: {measured} MiB over the baseline (union-closure {union_pred}, {err:+.1f}%)")
 
     calib = [
         f"Figures measured {today} with CPython {pyver} on Linux x86_64 by",
@@ -619,6 +803,8 @@ def main():
         "date": today,
         "runs": args.runs,
         "bare_rss_mib": r1(mib(bare_kib)),
+        "reference": "measured_mib and union_closure_mib are on top of the runtime baseline "
+        "(import of " + ", ".join(probes(BASELINE_NAME)) + "); measured_over_bare_mib is over the bare interpreter",
         "sets": sets_out,
     }
     if args.dry_run:

@@ -207,7 +207,7 @@ def main() -> None:
             "",
             "[model.union_error_pct]",
             f"value = {worst:.1f}",
-            f'measured = "CPython {version}, {today}: largest |union-closure − measured| / measured over heuristics/calibrate/sets.json ({per_set})"',
+            f'measured = "CPython {version}, {today}: largest |union-closure − measured| / measured over heuristics/calibrate/sets.json, both on top of the runtime baseline ({per_set})"',
         ]
     text = "\n".join(lines) + "\n"
     if args.dry_run:

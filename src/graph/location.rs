@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::dagster_loading::{folder_edges, ComponentTypes, FolderMode};
 use super::reach::{reach, Deferred, Entry, Hop, LocationGraph};
@@ -83,7 +84,112 @@ pub fn search_roots(
 }
 
 /// The import graph of one location (empty when it cannot be scanned).
+///
+/// The graph with nothing deferred is built once per location and kept in
+/// `index`; with `deferred` imports, the kept graph is returned as is when
+/// none of them first reached a file or module in it (removing an edge that
+/// only led to things already reached changes nothing in a breadth-first
+/// walk), and the graph is built again otherwise.
 pub fn location_graph(
+    location: &CodeLocation,
+    index: &ModuleIndex,
+    files: &[FileFacts],
+    projects: &BTreeMap<String, String>,
+    deferred: &Deferred,
+) -> (LocationGraph, Vec<String>) {
+    let base = index
+        .location_graphs
+        .get_or_build(files, location, projects, || {
+            build_location_graph(location, index, files, projects, &Deferred::new())
+        });
+    if deferred.is_empty() || !first_reaches_anything(&base.0, deferred) {
+        return (base.0.clone(), base.1.clone());
+    }
+    build_location_graph(location, index, files, projects, deferred)
+}
+
+/// [`location_graph`] with `deferred`, or `None` when deferring them changes
+/// nothing (the graph is then the location's graph with nothing deferred,
+/// and so is anything computed from it).
+pub fn location_graph_after(
+    location: &CodeLocation,
+    index: &ModuleIndex,
+    files: &[FileFacts],
+    projects: &BTreeMap<String, String>,
+    deferred: &Deferred,
+) -> Option<(LocationGraph, Vec<String>)> {
+    let base = index
+        .location_graphs
+        .get_or_build(files, location, projects, || {
+            build_location_graph(location, index, files, projects, &Deferred::new())
+        });
+    (!deferred.is_empty() && first_reaches_anything(&base.0, deferred))
+        .then(|| build_location_graph(location, index, files, projects, deferred))
+}
+
+/// Whether an import statement in `deferred` (file, line) is the one that
+/// first reached a file or a third-party module of `graph`.
+fn first_reaches_anything(graph: &LocationGraph, deferred: &Deferred) -> bool {
+    graph
+        .files
+        .values()
+        .any(|r| matches!(&r.via, Some((file, hop)) if deferred.contains(&(*file, hop.line))))
+        || graph
+            .externals
+            .values()
+            .any(|e| deferred.contains(&(e.file, e.hop.line)))
+}
+
+/// Location graphs built with nothing deferred, for one list of files.
+#[derive(Debug, Default)]
+pub struct GraphCache {
+    graphs: Mutex<CachedGraphs>,
+}
+
+type CachedGraph = Arc<(LocationGraph, Vec<String>)>;
+
+#[derive(Debug, Default)]
+struct CachedGraphs {
+    /// The files they are for (address and length of the slice).
+    files: (usize, usize),
+    entries: Vec<(CodeLocation, BTreeMap<String, String>, CachedGraph)>,
+}
+
+impl GraphCache {
+    fn get_or_build(
+        &self,
+        files: &[FileFacts],
+        location: &CodeLocation,
+        projects: &BTreeMap<String, String>,
+        build: impl FnOnce() -> (LocationGraph, Vec<String>),
+    ) -> CachedGraph {
+        let key = (files.as_ptr() as usize, files.len());
+        {
+            let mut cache = self.graphs.lock().unwrap_or_else(PoisonError::into_inner);
+            if cache.files != key {
+                cache.entries.clear();
+                cache.files = key;
+            }
+            if let Some((_, _, graph)) = cache
+                .entries
+                .iter()
+                .find(|(l, p, _)| l == location && p == projects)
+            {
+                return Arc::clone(graph);
+            }
+        }
+        let graph = Arc::new(build());
+        let mut cache = self.graphs.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.files == key {
+            cache
+                .entries
+                .push((location.clone(), projects.clone(), Arc::clone(&graph)));
+        }
+        graph
+    }
+}
+
+fn build_location_graph(
     location: &CodeLocation,
     index: &ModuleIndex,
     files: &[FileFacts],
@@ -182,13 +288,17 @@ pub fn location_graph(
             if !call.context.runs_at_import() {
                 continue;
             }
+            let defs_folder = call.callee.ends_with("load_from_defs_folder");
+            if !defs_folder && !call.callee.ends_with("load_defs") {
+                continue;
+            }
             let hop = Hop {
                 path: facts.path.clone(),
                 line: call.line,
                 module: call.callee.clone(),
                 conditional: call.context == crate::scan::ExecContext::Conditional,
             };
-            if call.callee.ends_with("load_from_defs_folder") {
+            if defs_folder {
                 let here = facts.path.rfind('/').map_or("", |i| &facts.path[..i]);
                 let dir = defs_dir.clone().or_else(|| {
                     let candidate = join(here, "defs");
@@ -205,7 +315,7 @@ pub fn location_graph(
                         &hop,
                     ));
                 }
-            } else if call.callee.ends_with("load_defs") {
+            } else {
                 for module in &call.arg_refs {
                     if let Some(dir) = index.package_dir(&roots, module) {
                         out.extend(folder_edges(
@@ -227,4 +337,73 @@ pub fn location_graph(
         reach(index, files, &roots, &entries, &extra, deferred),
         roots,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::extract::extract;
+
+    fn file(path: &str, module: &str, source: &str) -> FileFacts {
+        let e = extract(path, source, Some(module), false);
+        FileFacts {
+            path: path.to_string(),
+            module: Some(module.to_string()),
+            imports: e.imports,
+            calls: e.calls,
+            ..FileFacts::default()
+        }
+    }
+
+    /// Deferring an import that first reached nothing leaves the walk exactly
+    /// as it was (what lets `location_graph` reuse the graph).
+    #[test]
+    fn deferring_an_import_that_reached_nothing_first_changes_nothing() {
+        let files = vec![
+            file(
+                "entry.py",
+                "entry",
+                "import a\nimport b\nimport pandas\nif x:\n    import c\n",
+            ),
+            file("a.py", "a", "import b\nimport pandas\nimport c\n"),
+            file("b.py", "b", "import numpy\nimport a\nimport d\n"),
+            file("c.py", "c", "import pandas\nimport torch\nimport d\n"),
+            file("d.py", "d", "import c\nif y:\n    import torch\n"),
+        ];
+        let index = ModuleIndex::new(&files);
+        let entries = [Entry {
+            file: 0,
+            chain: Vec::new(),
+        }];
+        let roots = [String::new()];
+        let no_extra = |_: usize| -> Vec<(Target, Hop)> { Vec::new() };
+        let base = reach(
+            &index,
+            &files,
+            &roots,
+            &entries,
+            &no_extra,
+            &Deferred::new(),
+        );
+        let (mut same, mut changed) = (0, 0);
+        for (f, facts) in files.iter().enumerate() {
+            for import in &facts.imports {
+                let deferred: Deferred = [(f, import.line)].into_iter().collect();
+                if first_reaches_anything(&base, &deferred) {
+                    changed += 1;
+                    continue;
+                }
+                same += 1;
+                let after = reach(&index, &files, &roots, &entries, &no_extra, &deferred);
+                assert_eq!(
+                    format!("{after:?}"),
+                    format!("{base:?}"),
+                    "{} line {}",
+                    facts.path,
+                    import.line
+                );
+            }
+        }
+        assert!(same > 0 && changed > 0, "{same} {changed}");
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::Serialize;
 
-use super::resolve::{ModuleIndex, Target};
+use super::resolve::{ModuleIndex, Resolution, Target};
 use crate::scan::{ExecContext, FileFacts};
 
 /// One step of an import chain: the import statement at `path:line`.
@@ -146,6 +146,8 @@ pub fn reach(
 ) -> LocationGraph {
     let mut graph = LocationGraph::default();
     let mut queue: VecDeque<usize> = VecDeque::new();
+    // By external id: already in `graph.externals`.
+    let mut seen: Vec<bool> = Vec::new();
     for entry in entries {
         if graph.files.contains_key(&entry.file) {
             continue;
@@ -177,6 +179,7 @@ pub fn reach(
             Phase::Certain,
             extra_edges,
             deferred,
+            &mut seen,
         );
     }
     queue.extend(certain_order);
@@ -198,6 +201,7 @@ pub fn reach(
             Phase::Conditional,
             extra_edges,
             deferred,
+            &mut seen,
         );
     }
     graph
@@ -220,12 +224,18 @@ fn visit(
     phase: Phase,
     extra_edges: ExtraEdges<'_>,
     deferred: &Deferred,
+    seen: &mut Vec<bool>,
 ) {
     let Some(facts) = files.get(file) else { return };
     let here_conditional = graph.files.get(&file).is_some_and(|r| r.conditional);
-    let mut edges: Vec<(Target, Hop, &[String])> = Vec::new();
-    for import in &facts.imports {
-        if !import.context.runs_at_import() || deferred.contains(&(file, import.line)) {
+    let conditional = phase == Phase::Conditional;
+    let resolved = index.file_targets(roots, files, file);
+    // Edges are taken in order (imports, then Dagster's extra edges); a hop
+    // is built only for a target reached here first.
+    for (k, import) in facts.imports.iter().enumerate() {
+        if !import.context.runs_at_import()
+            || (!deferred.is_empty() && deferred.contains(&(file, import.line)))
+        {
             continue;
         }
         let edge_conditional = import.context == ExecContext::Conditional;
@@ -237,45 +247,82 @@ fn visit(
         if !take {
             continue;
         }
-        for target in index.targets(roots, import) {
-            let hop = Hop {
-                path: facts.path.clone(),
-                line: import.line,
-                module: import.module.clone(),
-                conditional: edge_conditional,
-            };
-            edges.push((target, hop, &import.names));
+        let hop = || Hop {
+            path: facts.path.clone(),
+            line: import.line,
+            module: import.module.clone(),
+            conditional: edge_conditional,
+        };
+        let targets = resolved.as_deref().map_or(&[][..], |r| r.of(k));
+        for &target in targets {
+            match target {
+                Resolution::File(next) => {
+                    if let std::collections::btree_map::Entry::Vacant(slot) =
+                        graph.files.entry(next)
+                    {
+                        slot.insert(Reached {
+                            conditional,
+                            via: Some((file, hop())),
+                        });
+                        queue.push_back(next);
+                    }
+                }
+                Resolution::External(id) => {
+                    // `seen`: this module is already in `externals` (saves
+                    // comparing names in the map for every repeated import).
+                    let id = id as usize;
+                    if id >= seen.len() {
+                        seen.resize(id + 1, false);
+                    }
+                    if seen[id] {
+                        continue;
+                    }
+                    seen[id] = true;
+                    let module = import.module.as_str();
+                    if graph.externals.contains_key(module) {
+                        continue;
+                    }
+                    graph.externals.insert(
+                        module.to_string(),
+                        ExternalImport {
+                            module: module.to_string(),
+                            names: import.names.clone(),
+                            file,
+                            hop: hop(),
+                            conditional,
+                        },
+                    );
+                }
+            }
         }
     }
     if phase == Phase::Certain || here_conditional {
         for (target, hop) in extra_edges(file) {
-            edges.push((target, hop, &[]));
-        }
-    }
-    let conditional = phase == Phase::Conditional;
-    for (target, hop, names) in edges {
-        match target {
-            Target::File(next) => {
-                if let std::collections::btree_map::Entry::Vacant(slot) = graph.files.entry(next) {
-                    slot.insert(Reached {
-                        conditional,
-                        via: Some((file, hop)),
-                    });
-                    queue.push_back(next);
-                }
-            }
-            Target::External(module) => {
-                if !graph.externals.contains_key(&module) {
-                    graph.externals.insert(
-                        module.clone(),
-                        ExternalImport {
-                            module,
-                            names: names.to_vec(),
-                            file,
-                            hop,
+            match target {
+                Target::File(next) => {
+                    if let std::collections::btree_map::Entry::Vacant(slot) =
+                        graph.files.entry(next)
+                    {
+                        slot.insert(Reached {
                             conditional,
-                        },
-                    );
+                            via: Some((file, hop)),
+                        });
+                        queue.push_back(next);
+                    }
+                }
+                Target::External(module) => {
+                    if !graph.externals.contains_key(&module) {
+                        graph.externals.insert(
+                            module.clone(),
+                            ExternalImport {
+                                module,
+                                names: Vec::new(),
+                                file,
+                                hop,
+                                conditional,
+                            },
+                        );
+                    }
                 }
             }
         }

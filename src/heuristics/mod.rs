@@ -8,7 +8,8 @@ pub mod calls;
 pub mod overrides;
 pub mod runtime;
 
-use std::collections::BTreeMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Deserialize;
 
@@ -131,7 +132,12 @@ pub fn line_of_offset(text: &str, offset: usize) -> u32 {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     packages: Vec<PackageEntry>,
-    by_name: BTreeMap<String, usize>,
+    /// Import name or alias → index into `packages` (looked up for every
+    /// import and call of every reached file, in each estimate).
+    by_name: HashMap<String, usize, FastHash>,
+    /// The first dotted segment of every name and alias: a module whose
+    /// first segment is not here has no catalogued prefix.
+    first_segments: HashSet<String, FastHash>,
 }
 
 impl Catalog {
@@ -165,6 +171,7 @@ impl Catalog {
         let entry = &self.packages[index];
         for name in std::iter::once(&entry.name).chain(&entry.aliases) {
             self.by_name.insert(name.clone(), index);
+            self.first_segments.insert(first_segment(name).to_string());
         }
     }
 
@@ -179,6 +186,10 @@ impl Catalog {
     /// The entry for the longest catalogued prefix of a dotted module name
     /// (`snowflake.connector.pandas_tools` → `snowflake.connector`).
     pub fn lookup_module(&self, module: &str) -> Option<&PackageEntry> {
+        // Every candidate below starts with the module's first segment.
+        if !self.first_segments.contains(first_segment(module)) {
+            return None;
+        }
         let mut candidate = module;
         loop {
             if let Some(entry) = self.get(candidate) {
@@ -189,6 +200,53 @@ impl Catalog {
                 None => return None,
             }
         }
+    }
+}
+
+fn first_segment(name: &str) -> &str {
+    name.split_once('.').map_or(name, |(first, _)| first)
+}
+
+/// FxHash (rustc's): much cheaper than SipHash for short names. Only for
+/// tables whose keys come from the catalog: the scanned code only looks names
+/// up, so it cannot fill a table with colliding keys.
+pub(crate) type FastHash = BuildHasherDefault<FxHasher>;
+
+#[derive(Default)]
+pub(crate) struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 

@@ -183,6 +183,7 @@ impl Heuristics {
             }
         }
         self.calls.cheap.extend(overrides.cheap);
+        self.calls.invalidate_index();
         for (name, partial) in overrides.baseline {
             let baselines = &mut self.runtime.baselines;
             let slot = match name.as_str() {

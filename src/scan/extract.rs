@@ -98,6 +98,8 @@ pub fn extract(path: &str, source: &str, module: Option<&str>, is_package: bool)
         index: &index,
         package,
         bindings: HashMap::new(),
+        segments: Vec::new(),
+        callee: String::new(),
         future_annotations: false,
         scope: Vec::new(),
         out: &mut out,
@@ -116,7 +118,23 @@ pub fn extract(path: &str, source: &str, module: Option<&str>, is_package: bool)
             .collect();
         out.uses = super::uses::collect(&module.body, &names, &index, future_annotations);
     }
-    out
+    // The facts outlive the scan; the AST does not. Free the AST first, then
+    // copy the facts into exact-size allocations (growth slack dropped), which
+    // land in the space the AST left rather than among its holes.
+    drop(parsed);
+    out.compacted()
+}
+
+impl Extracted {
+    fn compacted(self) -> Self {
+        Self {
+            imports: self.imports.clone(),
+            calls: self.calls.clone(),
+            uses: self.uses.clone(),
+            noqa: self.noqa.clone(),
+            diagnostics: self.diagnostics.clone(),
+        }
+    }
 }
 
 /// Parses a `# noqa` comment: `None` if it is not one, `Some([])` for a bare
@@ -157,6 +175,10 @@ struct Extractor<'a, 'o> {
     package: Option<Vec<&'a str>>,
     /// Names bound by module-level imports, in source order: local → dotted target.
     bindings: HashMap<String, String>,
+    /// Scratch for [`callee_name_into`]: reused so that the calls of every
+    /// function body (checked only for dynamic imports) allocate nothing.
+    segments: Vec<Segment<'a>>,
+    callee: String,
     /// `from __future__ import annotations` seen: annotations are not evaluated.
     future_annotations: bool,
     /// Enclosing classes and functions.
@@ -367,15 +389,18 @@ impl<'a> Extractor<'a, '_> {
         }
     }
 
-    fn is_definitions_decorator(&self, expr: &Expr) -> bool {
+    fn is_definitions_decorator(&mut self, expr: &'a Expr) -> bool {
         let target = match expr {
             Expr::Call(call) => &*call.func,
             other => other,
         };
-        callee_name(target, &self.bindings).is_some_and(|(name, _)| {
-            name == "dagster.definitions"
-                || name.ends_with(".definitions") && name.starts_with("dagster")
-        })
+        if callee_name_into(target, &self.bindings, &mut self.segments, &mut self.callee).is_none()
+        {
+            return false;
+        }
+        let name = self.callee.as_str();
+        name == "dagster.definitions"
+            || name.ends_with(".definitions") && name.starts_with("dagster")
     }
 
     fn import(&mut self, import: &'a ast::StmtImport, ctx: ExecContext) {
@@ -525,17 +550,26 @@ impl<'a> Extractor<'a, '_> {
     }
 
     fn call(&mut self, call: &'a ast::ExprCall, ctx: ExecContext, site: CallSite) {
-        let Some((callee, imported)) = callee_name(&call.func, &self.bindings) else {
+        // Named into a reused buffer: most calls sit in function bodies and are
+        // only checked for dynamic imports, which then allocates nothing.
+        let Some(imported) = callee_name_into(
+            &call.func,
+            &self.bindings,
+            &mut self.segments,
+            &mut self.callee,
+        ) else {
             return;
         };
-        let (line, column) = self.position(call);
-        if callee == "importlib.import_module" || callee == "__import__" {
+        if self.callee == "importlib.import_module" || self.callee == "__import__" {
+            let (line, column) = self.position(call);
             self.dynamic_import(call, ctx, line, column);
             return;
         }
         if !ctx.runs_at_import() {
             return;
         }
+        let callee = self.callee.clone();
+        let (line, column) = self.position(call);
         let mut args = Vec::new();
         for arg in call.arguments.args.iter() {
             if args.len() >= MAX_LITERAL_ARGS {
@@ -819,32 +853,47 @@ pub(crate) fn callee_name(
     func: &Expr,
     bindings: &HashMap<String, String>,
 ) -> Option<(String, bool)> {
-    let mut segs = Vec::new();
-    if !segments(func, &mut segs, 0) {
+    let mut name = String::new();
+    let imported = callee_name_into(func, bindings, &mut Vec::new(), &mut name)?;
+    Some((name, imported))
+}
+
+/// [`callee_name`] into `name` (cleared first), with `segments` as scratch:
+/// no allocation once both have grown. Returns whether the first segment came
+/// from an import.
+fn callee_name_into<'e>(
+    func: &'e Expr,
+    bindings: &HashMap<String, String>,
+    segments_buf: &mut Vec<Segment<'e>>,
+    name: &mut String,
+) -> Option<bool> {
+    segments_buf.clear();
+    name.clear();
+    if !segments(func, segments_buf, 0) {
         return None;
     }
     let mut seen_class = false;
-    let mut parts: Vec<&str> = Vec::with_capacity(segs.len());
-    for seg in &segs {
+    let mut imported = None;
+    for seg in segments_buf.iter() {
         let is_class = seg.name.starts_with(|c: char| c.is_ascii_uppercase());
         if seg.called && !is_class && seen_class {
             continue;
         }
         seen_class |= is_class;
-        parts.push(seg.name);
+        if imported.is_none() {
+            // The first segment resolves through the import bindings.
+            let (head, from_import) = match bindings.get(seg.name) {
+                Some(target) => (target.as_str(), true),
+                None => (seg.name, false),
+            };
+            name.push_str(head);
+            imported = Some(from_import);
+        } else {
+            name.push('.');
+            name.push_str(seg.name);
+        }
     }
-    let first = parts.first()?;
-    let (head, imported) = match bindings.get(*first) {
-        Some(target) => (target.as_str(), true),
-        None => (*first, false),
-    };
-    let mut name = String::with_capacity(head.len() + 16 * parts.len());
-    name.push_str(head);
-    for part in &parts[1..] {
-        name.push('.');
-        name.push_str(part);
-    }
-    Some((name, imported))
+    imported
 }
 
 /// `Some(true)` for `TYPE_CHECKING` / `typing.TYPE_CHECKING`, `Some(false)` for

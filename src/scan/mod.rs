@@ -10,6 +10,7 @@ pub use facts::*;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -75,11 +76,7 @@ pub fn scan_files(root: &Path, files: &[PathBuf], options: &ScanOptions) -> Vec<
             })
             .collect::<Vec<_>>()
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs)
-        .stack_size(SCAN_THREAD_STACK)
-        .build();
-    let facts = match pool {
+    let facts = match scan_pool(options.jobs) {
         Ok(pool) => pool.install(work),
         // Could not start threads (resource limits): scan on this thread.
         Err(_) => files
@@ -89,6 +86,26 @@ pub fn scan_files(root: &Path, files: &[PathBuf], options: &ScanOptions) -> Vec<
     };
     bar.finish_and_clear();
     facts
+}
+
+/// The scan thread pool for `jobs` threads (0: one per core), built once per
+/// process and reused by every later scan.
+fn scan_pool(jobs: usize) -> Result<Arc<rayon::ThreadPool>, rayon::ThreadPoolBuildError> {
+    static POOLS: Mutex<Vec<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(Vec::new());
+    let mut pools = POOLS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, pool)) = pools.iter().find(|(n, _)| *n == jobs) {
+        return Ok(Arc::clone(pool));
+    }
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .stack_size(SCAN_THREAD_STACK)
+            .build()?,
+    );
+    pools.push((jobs, Arc::clone(&pool)));
+    Ok(pool)
 }
 
 /// Reads, decodes, parses and extracts one file. Never fails: problems are
@@ -145,8 +162,7 @@ pub fn scan_file(
         ));
         return facts;
     }
-    let text = source::decode(&display, &bytes, &mut facts.diagnostics);
-    drop(bytes);
+    let text = source::decode_owned(&display, bytes, &mut facts.diagnostics);
     let extracted = extract::extract(&display, &text, facts.module.as_deref(), facts.is_package);
     facts.imports = extracted.imports;
     facts.calls = extracted.calls;

@@ -3,7 +3,7 @@
 //! The recommend stage reads these to tell whether an import can move into
 //! the functions that use it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -83,16 +83,31 @@ pub fn collect(
         index,
         future_annotations,
         scope: UseScope::Module,
+        scope_id: MODULE_SCOPE,
+        scopes: vec![UseScope::Rebound, UseScope::Exported, UseScope::Module],
         class_path: Vec::new(),
-        uses: BTreeMap::new(),
+        uses: HashMap::new(),
+        seq: 0,
     };
     for stmt in body {
         collector.stmt(stmt);
     }
-    collector
-        .uses
+    // Equal scopes may have been interned twice (two functions of the same
+    // name): merge them, keeping the line of the use seen first.
+    let Collector { uses, scopes, .. } = collector;
+    let mut merged: BTreeMap<(String, UseScope), (u64, u32, u32)> = BTreeMap::new();
+    for ((name, scope_id), (seq, line, count)) in uses {
+        let entry = merged
+            .entry((name.to_string(), scopes[scope_id].clone()))
+            .or_insert((seq, line, 0));
+        if seq < entry.0 {
+            (entry.0, entry.1) = (seq, line);
+        }
+        entry.2 += count;
+    }
+    merged
         .into_iter()
-        .map(|((name, scope), (line, count))| NameUse {
+        .map(|((name, scope), (_, line, count))| NameUse {
             name,
             scope,
             line,
@@ -101,32 +116,50 @@ pub fn collect(
         .collect()
 }
 
+/// Interned ids of the fixed scopes in [`Collector::scopes`].
+const REBOUND_SCOPE: usize = 0;
+const EXPORTED_SCOPE: usize = 1;
+const MODULE_SCOPE: usize = 2;
+
 struct Collector<'a> {
     names: &'a HashSet<String>,
     index: &'a LineIndex,
     future_annotations: bool,
     scope: UseScope,
+    /// Id of `scope` in `scopes`.
+    scope_id: usize,
+    /// Every scope entered, by id (recording a use then clones nothing).
+    scopes: Vec<UseScope>,
     class_path: Vec<String>,
-    uses: BTreeMap<(String, UseScope), (u32, u32)>,
+    /// (name, scope id) → (order of the first use, its line, count).
+    uses: HashMap<(&'a str, usize), (u64, u32, u32)>,
+    /// Uses recorded so far (orders first uses across equal scopes).
+    seq: u64,
 }
 
-impl Collector<'_> {
-    fn record(&mut self, name: &str, offset: usize, scope: UseScope) {
-        if !self.names.contains(name) {
+impl<'a> Collector<'a> {
+    fn record(&mut self, name: &str, offset: usize, scope_id: usize) {
+        let names: &'a HashSet<String> = self.names;
+        let Some(name) = names.get(name) else {
             return;
-        }
-        let line = self.index.line(offset);
+        };
+        let seq = self.seq;
+        self.seq += 1;
+        let index = self.index;
         let entry = self
             .uses
-            .entry((name.to_string(), scope))
-            .or_insert((line, 0));
-        entry.1 += 1;
+            .entry((name.as_str(), scope_id))
+            .or_insert_with(|| (seq, index.line(offset), 0));
+        entry.2 += 1;
     }
 
     fn in_scope(&mut self, scope: UseScope, f: impl FnOnce(&mut Self)) {
+        let saved_id = std::mem::replace(&mut self.scope_id, self.scopes.len());
+        self.scopes.push(scope.clone());
         let saved = std::mem::replace(&mut self.scope, scope);
         f(self);
         self.scope = saved;
+        self.scope_id = saved_id;
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
@@ -223,7 +256,7 @@ impl Collector<'_> {
                     self.record(
                         name.id.as_str(),
                         name.range.start().to_usize(),
-                        UseScope::Rebound,
+                        REBOUND_SCOPE,
                     );
                 }
             }
@@ -233,7 +266,7 @@ impl Collector<'_> {
                         self.record(
                             name.id.as_str(),
                             name.range.start().to_usize(),
-                            UseScope::Rebound,
+                            REBOUND_SCOPE,
                         );
                     } else {
                         self.visit_expr(target);
@@ -276,11 +309,7 @@ impl Collector<'_> {
         };
         for element in elements {
             if let Expr::StringLiteral(s) = element {
-                self.record(
-                    s.value.to_str(),
-                    s.range.start().to_usize(),
-                    UseScope::Exported,
-                );
+                self.record(s.value.to_str(), s.range.start().to_usize(), EXPORTED_SCOPE);
             }
         }
     }
@@ -301,11 +330,10 @@ impl Collector<'_> {
         }
         if let Expr::StringLiteral(s) = expr {
             let offset = s.range.start().to_usize();
-            let text = s.value.to_str().to_string();
+            let text = s.value.to_str();
             for word in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
                 if !word.is_empty() {
-                    let scope = self.scope.clone();
-                    self.record(word, offset, scope);
+                    self.record(word, offset, self.scope_id);
                 }
             }
             return;
@@ -334,8 +362,11 @@ impl<'a> Visitor<'a> for Collector<'_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || match expr {
             Expr::Name(name) if name.ctx == ast::ExprContext::Load => {
-                let scope = self.scope.clone();
-                self.record(name.id.as_str(), name.range.start().to_usize(), scope);
+                self.record(
+                    name.id.as_str(),
+                    name.range.start().to_usize(),
+                    self.scope_id,
+                );
             }
             Expr::Lambda(lambda) => {
                 // A lambda body runs later, but there is no statement to put an

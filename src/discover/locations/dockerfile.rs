@@ -126,13 +126,24 @@ pub(crate) fn read(path: &str, text: &str, ctx: &mut FileCtx<'_>, out: &mut Coll
                 env.clear();
                 workdir = None;
             }
-            "CMD" => {
+            "CMD" | "ENTRYPOINT" => {
                 let (tokens, exec) = command_tokens(&inst.args);
-                cmd = Some((tokens, exec, inst.line));
-            }
-            "ENTRYPOINT" => {
-                let (tokens, exec) = command_tokens(&inst.args);
-                entrypoint = Some((tokens, exec, inst.line));
+                if !exec && inst.args.starts_with('[') {
+                    ctx.report(
+                        inst.line,
+                        Severity::Warning,
+                        "invalid-declaration",
+                        format!(
+                            "{} starts with `[` but is not a JSON array of strings (single quotes?); Docker runs it as a shell command",
+                            inst.keyword
+                        ),
+                    );
+                }
+                if inst.keyword == "CMD" {
+                    cmd = Some((tokens, exec, inst.line));
+                } else {
+                    entrypoint = Some((tokens, exec, inst.line));
+                }
             }
             "ENV" => {
                 for (k, v) in env_pairs(&inst.args) {

@@ -322,7 +322,9 @@ fn requirements_lines(
     let from = (path != manifest.path).then(|| path.to_string());
     let mut logical = String::new();
     let mut start_line = 0u32;
-    for (index, raw) in text.lines().enumerate() {
+    // One empty line more ends a continuation left open on the last line:
+    // pip still reads that requirement.
+    for (index, raw) in text.lines().chain(std::iter::once("")).enumerate() {
         let line_no = u32::try_from(index + 1).unwrap_or(u32::MAX);
         if logical.is_empty() {
             start_line = line_no;
@@ -419,8 +421,13 @@ fn split_option(content: &str) -> (Option<&str>, &str) {
     }
     match content.split_once(char::is_whitespace) {
         Some((opt, value)) => (Some(opt), value.trim()),
+        // `-rfile`: a one-letter option glued to its value. Options are
+        // ASCII; `-é...` is not one (and byte 2 is not a char boundary).
         None if content.len() > 2 && !content.starts_with("--") => {
-            (Some(&content[..2]), content[2..].trim())
+            match (content.get(..2), content.get(2..)) {
+                (Some(option), Some(value)) => (Some(option), value.trim()),
+                _ => (Some(content), ""),
+            }
         }
         None => (Some(content), ""),
     }
@@ -756,6 +763,19 @@ mod tests {
         assert_eq!(m.local_paths, vec!["libs/shared", "p/local_wheel"]);
         let lines: Vec<_> = diags.iter().map(|d| (d.kind.as_str(), d.line)).collect();
         assert_eq!(lines, vec![("invalid-requirement", Some(13))]);
+    }
+
+    #[test]
+    fn option_glued_to_a_multibyte_character_does_not_panic() {
+        // Found by the `manifest` fuzz target: `&content[..2]` on `-\u{feff}...`.
+        assert_eq!(split_option("-\u{feff}x.txt"), (Some("-\u{feff}x.txt"), ""));
+        assert_eq!(split_option("-é"), (Some("-é"), ""));
+        assert_eq!(split_option("-rbase.txt"), (Some("-r"), "base.txt"));
+        let dir = tempfile::tempdir().unwrap();
+        let mut diags = Vec::new();
+        let mut ctx = FileCtx::new("requirements.txt", &mut diags);
+        let m = from_requirements(dir.path(), "requirements.txt", "-é\ndagster\n", &mut ctx);
+        assert_eq!(m.dependencies.len(), 1);
     }
 
     #[test]

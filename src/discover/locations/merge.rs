@@ -39,6 +39,107 @@ struct Member {
 /// Declarations of one location, in priority order.
 pub(crate) struct Group {
     members: Vec<Member>,
+    /// The first member with a code target, and the first with an
+    /// attribute: what a new member is checked against.
+    first_target: Option<usize>,
+    first_attribute: Option<usize>,
+}
+
+impl Group {
+    fn new() -> Self {
+        Self {
+            members: Vec::new(),
+            first_target: None,
+            first_attribute: None,
+        }
+    }
+
+    fn push(&mut self, member: Member) {
+        let at = self.members.len();
+        if member.decl.target.is_some() {
+            self.first_target.get_or_insert(at);
+        }
+        if member.decl.attribute.is_some() {
+            self.first_attribute.get_or_insert(at);
+        }
+        self.members.push(member);
+    }
+}
+
+/// Which groups hold what, so that placing a declaration does not compare it
+/// with every group (a workspace file may declare tens of thousands).
+/// Every list is of group indices in increasing order.
+#[derive(Default)]
+struct GroupIndex {
+    /// Explicit names.
+    explicit: std::collections::HashMap<String, Vec<usize>>,
+    /// Normalised names of any strength.
+    normalized: std::collections::HashMap<String, Vec<usize>>,
+    /// (entry path, autoload?) of members whose code was found.
+    by_path: std::collections::HashMap<(String, bool), Vec<usize>>,
+    /// Target keys of members whose code was not found.
+    by_key_unresolved: std::collections::HashMap<String, Vec<usize>>,
+    /// Target keys of every member with a target.
+    by_key: std::collections::HashMap<String, Vec<usize>>,
+}
+
+fn add_index<K: std::hash::Hash + Eq>(
+    map: &mut std::collections::HashMap<K, Vec<usize>>,
+    key: K,
+    group: usize,
+) {
+    let list = map.entry(key).or_default();
+    if let Err(at) = list.binary_search(&group) {
+        list.insert(at, group);
+    }
+}
+
+impl GroupIndex {
+    fn add(&mut self, member: &Member, group: usize) {
+        if let Some((name, strength)) = member.decl.name_or_default() {
+            add_index(&mut self.normalized, normalized(&name), group);
+            if strength == NameStrength::Explicit {
+                add_index(&mut self.explicit, name, group);
+            }
+        }
+        if let Some(target) = &member.decl.target {
+            let key = target_key(target);
+            match &member.res.entry_path {
+                Some(path) => add_index(
+                    &mut self.by_path,
+                    (path.clone(), matches!(target, Target::AutoloadDefs(_))),
+                    group,
+                ),
+                None => add_index(&mut self.by_key_unresolved, key.clone(), group),
+            }
+            add_index(&mut self.by_key, key, group);
+        }
+    }
+
+    /// The groups holding a member with the same entry as `member`
+    /// ([`same_entry`]), in increasing order.
+    fn same_entry(&self, member: &Member) -> Vec<usize> {
+        let Some(target) = &member.decl.target else {
+            return Vec::new();
+        };
+        let key = target_key(target);
+        let get = |list: Option<&Vec<usize>>| list.cloned().unwrap_or_default();
+        let mut out = match &member.res.entry_path {
+            // Same file, or the same target where the other was not found.
+            Some(path) => {
+                let mut out = get(self
+                    .by_path
+                    .get(&(path.clone(), matches!(target, Target::AutoloadDefs(_)))));
+                out.extend(get(self.by_key_unresolved.get(&key)));
+                out
+            }
+            // Not found here: the same target, wherever the other was found.
+            None => get(self.by_key.get(&key)),
+        };
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 fn normalized(name: &str) -> String {
@@ -89,11 +190,6 @@ impl Group {
         self.members.iter().filter_map(|m| m.decl.name_or_default())
     }
 
-    fn has_name(&self, name: &str, strength: Option<NameStrength>) -> bool {
-        self.names()
-            .any(|(n, s)| n == name && strength.is_none_or(|want| s == want))
-    }
-
     fn has_normalized_name(&self, name: &str) -> bool {
         let want = normalized(name);
         self.names().any(|(n, _)| normalized(&n) == want)
@@ -126,6 +222,7 @@ pub(crate) fn group(
         )
     });
     let mut groups: Vec<Group> = Vec::new();
+    let mut index_of = GroupIndex::default();
     for decl in decls {
         let res = resolve(fs, &decl);
         let member = Member { decl, res };
@@ -133,23 +230,21 @@ pub(crate) fn group(
             continue;
         };
         let index = if strength == NameStrength::Explicit {
-            groups
-                .iter()
-                .position(|g| g.has_name(&name, Some(NameStrength::Explicit)))
+            index_of
+                .explicit
+                .get(&name)
+                .and_then(|list| list.first().copied())
         } else {
-            let by_entry: Vec<usize> = groups
-                .iter()
-                .enumerate()
-                .filter(|(_, g)| g.members.iter().any(|m| same_entry(m, &member)))
-                .map(|(i, _)| i)
-                .collect();
+            let by_entry = index_of.same_entry(&member);
             match by_entry.as_slice() {
                 [one] => Some(*one),
-                [] => groups.iter().position(|g| {
-                    g.has_normalized_name(&name)
-                        && (member.decl.target.is_none()
-                            || g.members.iter().all(|m| m.decl.target.is_none()))
-                }),
+                [] => index_of
+                    .normalized
+                    .get(&normalized(&name))
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .find(|&i| member.decl.target.is_none() || groups[i].first_target.is_none()),
                 several => {
                     let by_name: Vec<usize> = several
                         .iter()
@@ -181,15 +276,18 @@ pub(crate) fn group(
                 }
             }
         };
-        match index {
+        let i = match index {
             Some(i) => {
                 check_conflicts(&groups[i], &member, &name, diagnostics);
-                groups[i].members.push(member);
+                i
             }
-            None => groups.push(Group {
-                members: vec![member],
-            }),
-        }
+            None => {
+                groups.push(Group::new());
+                groups.len() - 1
+            }
+        };
+        index_of.add(&member, i);
+        groups[i].push(member);
     }
     groups
 }
@@ -202,7 +300,7 @@ fn conflict(diagnostics: &mut Vec<Diagnostic>, at: &Source, message: String) {
 }
 
 fn check_conflicts(group: &Group, new: &Member, name: &str, diagnostics: &mut Vec<Diagnostic>) {
-    let Some(first) = group.members.iter().find(|m| m.decl.target.is_some()) else {
+    let Some(first) = group.first_target.and_then(|i| group.members.get(i)) else {
         return;
     };
     if let (Some(a), Some(b)) = (&first.decl.target, &new.decl.target) {
@@ -222,9 +320,9 @@ fn check_conflicts(group: &Group, new: &Member, name: &str, diagnostics: &mut Ve
     }
     if let (Some(a), Some(b)) = (
         group
-            .members
-            .iter()
-            .find_map(|m| m.decl.attribute.as_ref().map(|a| (a, &m.decl.source))),
+            .first_attribute
+            .and_then(|i| group.members.get(i))
+            .and_then(|m| m.decl.attribute.as_ref().map(|a| (a, &m.decl.source))),
         new.decl.attribute.as_ref(),
     ) {
         if a.0 != b {

@@ -119,20 +119,43 @@ impl Reader<'_> {
         match paths::read_inside(self.fs.root(), rel) {
             Ok(text) => Some(text),
             Err(why) => {
-                self.diagnostics.push(Diagnostic::new(
-                    rel,
-                    Severity::Warning,
-                    "io-error",
-                    format!("cannot read: {why}"),
-                ));
+                self.diagnostics.push(read_error(rel, &why));
+                None
+            }
+        }
+    }
+
+    /// A YAML file of any name: `None`, silently, when it cannot be read,
+    /// except a non-UTF-8 or NUL-holding one that mentions a Dagster marker
+    /// (broken Helm values, most likely), which is reported.
+    fn read_other_yaml(&mut self, rel: &str) -> Option<String> {
+        let bytes = paths::read_bytes_inside(self.fs.root(), rel).ok()?;
+        let mentions_dagster = {
+            let lossy = String::from_utf8_lossy(&bytes);
+            YAML_MARKERS.iter().any(|m| lossy.contains(m))
+        };
+        match paths::decode(bytes) {
+            Ok(text) => Some(text),
+            Err(why) => {
+                if mentions_dagster {
+                    self.diagnostics.push(read_error(rel, &why));
+                }
                 None
             }
         }
     }
 
     fn parse_yaml(&mut self, rel: &str, text: &str) -> Vec<Node> {
-        match yaml::parse(text) {
-            Ok(docs) => docs,
+        match yaml::parse_with_warnings(text) {
+            Ok((docs, warnings)) => {
+                for w in warnings {
+                    self.diagnostics.push(
+                        Diagnostic::new(rel, Severity::Warning, "duplicate-key", w.message)
+                            .at(w.line, w.column),
+                    );
+                }
+                docs
+            }
             Err(e) => {
                 self.diagnostics.push(
                     Diagnostic::new(
@@ -212,9 +235,10 @@ impl Reader<'_> {
             }
             _ => {
                 // Any YAML may hold Helm values, but most do not (dbt schemas,
-                // CI workflows...): an unreadable or huge one is not worth a word.
+                // CI workflows...): an unreadable or huge one is not worth a
+                // word, unless its bytes mention Dagster.
                 let text = if kind == FileKind::OtherYaml {
-                    paths::read_inside(self.fs.root(), rel).ok()
+                    self.read_other_yaml(rel)
                 } else {
                     self.read_text(rel)
                 };
@@ -373,6 +397,14 @@ impl Reader<'_> {
     }
 }
 
+/// Reads a configuration file the way discovery does: a regular file of at
+/// most 4 MiB (never more is read, even from a file that grows), UTF-8
+/// without NUL bytes, a BOM dropped. For other stages that read declaration
+/// files themselves (a 200 MB `pyproject.toml` must not be read whole).
+pub fn read_config_file(path: &Path) -> Result<String, String> {
+    paths::read_path(path).map_err(|e| e.to_string())
+}
+
 /// Finds every code location declared under `root`. `declaration_files`
 /// are the walker's [`crate::discover::WalkResult::declaration_files`]
 /// (absolute, under `root`). Never fails and never runs anything: problems
@@ -485,6 +517,20 @@ pub fn discover_locations(root: &Path, declaration_files: &[PathBuf]) -> Discove
     Discovery {
         locations,
         diagnostics,
+    }
+}
+
+/// The diagnostic for a declaration or manifest file that cannot be read.
+fn read_error(rel: &str, why: &paths::ReadError) -> Diagnostic {
+    let diagnostic = Diagnostic::new(
+        rel,
+        Severity::Warning,
+        why.kind,
+        format!("cannot read: {}; ignored", why.message),
+    );
+    match why.at {
+        Some((line, column)) => diagnostic.at(line, column),
+        None => diagnostic,
     }
 }
 

@@ -127,31 +127,134 @@ impl Fs {
     }
 }
 
-/// Reads a file under `root` (given relative), refusing paths that leave it
-/// and files over [`MAX_FILE_BYTES`].
-pub(crate) fn read_inside(root: &Path, rel: &str) -> Result<String, String> {
-    let root = root.canonicalize().map_err(|e| e.to_string())?;
-    let path = root.join(rel).canonicalize().map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "not found".to_string(),
-        _ => e.to_string(),
-    })?;
-    if !path.starts_with(&root) {
-        return Err("it resolves outside the scanned root".to_string());
-    }
-    read_file(&path)
+/// Why a declaration or manifest file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReadError {
+    /// Diagnostic kind: `io-error`, `file-too-large`, `non-utf8` or `nul-byte`.
+    pub kind: &'static str,
+    pub message: String,
+    /// 1-based line and column of the offending byte, when there is one.
+    pub at: Option<(u32, u32)>,
 }
 
-/// Reads a declaration file: UTF-8 (a BOM is dropped), at most [`MAX_FILE_BYTES`].
-pub(crate) fn read_file(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "{} bytes is too large for a configuration file (limit {MAX_FILE_BYTES})",
-            meta.len()
-        ));
+impl ReadError {
+    fn io(message: impl Into<String>) -> Self {
+        Self {
+            kind: "io-error",
+            message: message.into(),
+            at: None,
+        }
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8".to_string())?;
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.at {
+            Some((line, _)) => write!(f, "{} (line {line})", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// Reads a file under `root` (given relative), refusing paths that leave it
+/// and files over [`MAX_FILE_BYTES`].
+pub(crate) fn read_inside(root: &Path, rel: &str) -> Result<String, ReadError> {
+    decode(read_bytes_inside(root, rel)?)
+}
+
+/// The bytes of a file under `root`, with the checks of [`read_inside`] but
+/// not decoded.
+pub(crate) fn read_bytes_inside(root: &Path, rel: &str) -> Result<Vec<u8>, ReadError> {
+    let root = root
+        .canonicalize()
+        .map_err(|e| ReadError::io(e.to_string()))?;
+    let path = root.join(rel).canonicalize().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ReadError::io("not found"),
+        _ => ReadError::io(e.to_string()),
+    })?;
+    if !path.starts_with(&root) {
+        return Err(ReadError::io("it resolves outside the scanned root"));
+    }
+    read_bytes(&path)
+}
+
+/// Reads a declaration file: UTF-8 (a BOM is dropped), at most
+/// [`MAX_FILE_BYTES`], no NUL bytes.
+pub(crate) fn read_path(path: &Path) -> Result<String, ReadError> {
+    decode(read_bytes(path)?)
+}
+
+/// The bytes of a file of at most [`MAX_FILE_BYTES`]. Only regular files are
+/// opened, and never more than the limit is read, even if the file grows
+/// after it was measured.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let too_large = |len: u64| ReadError {
+        kind: "file-too-large",
+        message: format!(
+            "{len} bytes is too large for a configuration file (limit {MAX_FILE_BYTES})"
+        ),
+        at: None,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| ReadError::io(e.to_string()))?;
+    if !meta.is_file() {
+        // A FIFO or device would block or never end.
+        return Err(ReadError::io("not a regular file"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| ReadError::io(e.to_string()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::io(e.to_string()))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Declaration bytes into text: a UTF-8 BOM is dropped; invalid UTF-8 and NUL
+/// bytes (which YAML and TOML forbid, and which parsers may treat as the end
+/// of the input) are refused with their position.
+pub(crate) fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
+    let position = |bytes: &[u8], offset: usize| {
+        let before = &bytes[..offset.min(bytes.len())];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        (
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(column).unwrap_or(u32::MAX),
+        )
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let byte = bytes.get(offset).copied().unwrap_or_default();
+            return Err(ReadError {
+                kind: "non-utf8",
+                message: format!("not valid UTF-8 (byte 0x{byte:02X})"),
+                at: Some(position(&bytes, offset)),
+            });
+        }
+    };
+    if let Some(offset) = text.find('\0') {
+        return Err(ReadError {
+            kind: "nul-byte",
+            message: "contains a NUL byte (a binary file?)".to_string(),
+            at: Some(position(text.as_bytes(), offset)),
+        });
+    }
     Ok(text
         .strip_prefix('\u{feff}')
         .map(str::to_string)
@@ -189,6 +292,12 @@ mod tests {
         std::os::unix::fs::symlink(outside.path(), dir.path().join("escape")).unwrap();
         std::fs::write(dir.path().join("ok.txt"), "\u{feff}ok").unwrap();
         assert_eq!(read_inside(dir.path(), "ok.txt"), Ok("ok".into()));
+        std::fs::write(dir.path().join("bad.txt"), b"a: 1\nb: \"x\xff\"\n").unwrap();
+        let err = read_inside(dir.path(), "bad.txt").unwrap_err();
+        assert_eq!((err.kind, err.at), ("non-utf8", Some((2, 6))));
+        std::fs::write(dir.path().join("nul.txt"), "a: 1\nb: x\0y\n").unwrap();
+        let err = read_inside(dir.path(), "nul.txt").unwrap_err();
+        assert_eq!((err.kind, err.at), ("nul-byte", Some((2, 5))));
         assert!(read_inside(dir.path(), "escape/secret.txt").is_err());
         let fs = Fs::new(dir.path());
         assert!(!fs.is_file("escape/secret.txt"));

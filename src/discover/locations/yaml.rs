@@ -7,7 +7,7 @@
 //! the stack. Merge keys (`<<: *defaults`, which PyYAML and Helm honour) are
 //! applied under the same budget.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::TScalarStyle;
@@ -18,6 +18,8 @@ use super::node::{Key, Node, Value};
 pub(crate) const MAX_DEPTH: usize = 64;
 /// Most nodes a file may expand to, aliases included.
 pub(crate) const MAX_NODES: usize = 200_000;
+/// Most warnings (duplicate keys) reported per file.
+const MAX_WARNINGS: usize = 20;
 
 /// Why a YAML file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +48,8 @@ struct Builder {
     anchors: HashMap<usize, Node>,
     docs: Vec<Node>,
     budget: usize,
+    /// Problems that do not stop the read (duplicate keys).
+    warnings: Vec<YamlError>,
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -109,14 +113,37 @@ impl Builder {
         Ok(())
     }
 
+    /// Reports keys set twice in one mapping. PyYAML (and so Dagster) keeps
+    /// the last value, as [`Node::get`] does; only the first few are reported.
+    fn duplicate_keys(&mut self, entries: &[(Key, Node)]) {
+        let mut seen = HashSet::with_capacity(entries.len());
+        for (key, _) in entries {
+            if key.name != "<<" && !seen.insert(key.name.as_str()) {
+                if self.warnings.len() >= MAX_WARNINGS {
+                    return;
+                }
+                self.warnings.push(YamlError {
+                    line: key.line,
+                    column: 1,
+                    message: format!(
+                        "duplicate key `{}`; the last value is used, as PyYAML does",
+                        key.name
+                    ),
+                });
+            }
+        }
+    }
+
     /// Applies `<<` merge keys: entries of the merged mappings that the mapping
-    /// does not set itself.
+    /// does not set itself (the first merged mapping wins, as in PyYAML).
     fn merge_keys(&mut self, entries: Vec<(Key, Node)>) -> Result<Vec<(Key, Node)>, YamlError> {
         if !entries.iter().any(|(k, _)| k.name == "<<") {
             return Ok(entries);
         }
         let (merges, mut own): (Vec<_>, Vec<_>) =
             entries.into_iter().partition(|(k, _)| k.name == "<<");
+        // A set, not a scan of `own`: a merge of a large mapping must stay linear.
+        let mut present: HashSet<String> = own.iter().map(|(k, _)| k.name.clone()).collect();
         for (key, value) in merges {
             let sources: Vec<Node> = match value.value {
                 Value::Map(_) => vec![value],
@@ -126,7 +153,7 @@ impl Builder {
             for source in sources {
                 if let Value::Map(extra) = source.value {
                     for (k, v) in extra {
-                        if !own.iter().any(|(o, _)| o.name == k.name) {
+                        if present.insert(k.name.clone()) {
                             self.spend(v.size() + 1, key.line)?;
                             own.push((k, v));
                         }
@@ -151,7 +178,14 @@ fn scalar(text: String, style: TScalarStyle, tagged: bool) -> Value {
 }
 
 /// Parses every document of a YAML stream.
+#[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+    parse_with_warnings(text).map(|(docs, _)| docs)
+}
+
+/// Parses every document of a YAML stream; also returns the problems that
+/// did not stop the read (duplicate keys), with their lines.
+pub(crate) fn parse_with_warnings(text: &str) -> Result<(Vec<Node>, Vec<YamlError>), YamlError> {
     // The parser is well tested, but this input is hostile: a panic inside it
     // must become a diagnostic, not a crash of the whole scan.
     std::panic::catch_unwind(|| parse_events(text)).unwrap_or_else(|_| {
@@ -163,13 +197,14 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
     })
 }
 
-fn parse_events(text: &str) -> Result<Vec<Node>, YamlError> {
+fn parse_events(text: &str) -> Result<(Vec<Node>, Vec<YamlError>), YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut b = Builder {
         stack: Vec::new(),
         anchors: HashMap::new(),
         docs: Vec::new(),
         budget: MAX_NODES,
+        warnings: Vec::new(),
     };
     loop {
         let (event, mark) = parser.next_token().map_err(|e| YamlError {
@@ -239,6 +274,7 @@ fn parse_events(text: &str) -> Result<Vec<Node>, YamlError> {
                         anchor,
                         ..
                     }) => {
+                        b.duplicate_keys(&entries);
                         let entries = b.merge_keys(entries)?;
                         (Node::new(Value::Map(entries), line), anchor)
                     }
@@ -248,7 +284,7 @@ fn parse_events(text: &str) -> Result<Vec<Node>, YamlError> {
             }
         }
     }
-    Ok(b.docs)
+    Ok((b.docs, b.warnings))
 }
 
 #[cfg(test)]
@@ -372,6 +408,19 @@ mod tests {
         let docs = parse("a: 1\n---\nb: 2\n").unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[1].line, 3);
+    }
+
+    #[test]
+    fn duplicate_keys_warn_and_the_last_wins() {
+        let (docs, warnings) = parse_with_warnings("a: 1\nb:\n  c: 1\n  c: 2\na: 3\n").unwrap();
+        assert_eq!(docs[0].get("a").unwrap().as_text(), Some("3"));
+        assert_eq!(
+            docs[0].get("b").unwrap().get("c").unwrap().as_text(),
+            Some("2")
+        );
+        let lines: Vec<u32> = warnings.iter().map(|w| w.line).collect();
+        assert_eq!(lines, vec![4, 5]);
+        assert!(warnings[0].message.contains("duplicate key `c`"));
     }
 
     #[test]

@@ -1,0 +1,7 @@
+//! Arbitrary bytes as a `Dockerfile`, through code-location discovery.
+#![no_main]
+
+#[path = "common.rs"]
+mod common;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| common::run("dockerfile", data));
