@@ -93,7 +93,9 @@ impl ProjectConfig {
     /// (with line) and the default.
     pub fn load(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Self {
         let path = root.join("pyproject.toml");
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        // Bounded read (a huge or special file at the root must not stall the scan);
+        // discovery reports unreadable or oversized pyproject files.
+        let Ok(text) = crate::discover::locations::read_config_file(&path) else {
             return Self::default();
         };
         Self::parse("pyproject.toml", &text, diagnostics)

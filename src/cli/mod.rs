@@ -392,7 +392,11 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
                 .find(|l| l.location.aliases.iter().any(|a| a == wanted))
         })
         .ok_or_else(|| {
-            let names: Vec<&str> = report.locations.iter().map(|l| l.location.name.as_str()).collect();
+            let names: Vec<String> = report
+                .locations
+                .iter()
+                .map(|l| report::terminal_safe(&l.location.name))
+                .collect();
             if names.is_empty() {
                 format!(
                     "no code location `{wanted}`: none is declared under `{}` (see `dagster-footprint locations`)",
@@ -400,7 +404,8 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
                 )
             } else {
                 format!(
-                    "no code location `{wanted}` under `{}`; known: {}",
+                    "no code location `{}` under `{}`; known: {}",
+                    report::terminal_safe(wanted),
                     args.path.display(),
                     names.join(", ")
                 )

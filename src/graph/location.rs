@@ -31,7 +31,7 @@ pub fn first_party_projects(
         if path.file_name().is_none_or(|n| n != "pyproject.toml") {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(path) else {
+        let Ok(text) = crate::discover::locations::read_config_file(path) else {
             continue;
         };
         // Malformed files are reported by discovery; here they are skipped.

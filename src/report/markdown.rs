@@ -33,7 +33,7 @@ const RESERVE: usize = 600;
 ///   images, strikethrough or math);
 /// - notifications: `@` is followed by a zero-width space (`@org/team` does
 ///   not mention anyone), as is `#` before a digit (no issue reference) and
-///   the `:` of `://` (no autolink);
+///   the `:` of `://` and the `.` of `www.` (no autolink);
 /// - layout: newlines and tabs become spaces; other control characters and
 ///   bidirectional overrides are shown escaped (`\u{202e}`).
 pub fn escape(text: &str) -> String {
@@ -51,6 +51,10 @@ pub fn escape(text: &str) -> String {
             '@' => out.push_str("@&#8203;"),
             '#' if chars.peek().is_some_and(char::is_ascii_digit) => out.push_str("#&#8203;"),
             ':' if chars.clone().take(2).eq("//".chars()) => out.push_str(":&#8203;"),
+            // `www.example.com` is autolinked by GitHub too.
+            '.' if out.len() >= 3 && out[out.len() - 3..].eq_ignore_ascii_case("www") => {
+                out.push_str("&#8203;.");
+            }
             '\\' | '*' | '_' | '[' | ']' | '~' | '$' => {
                 out.push('\\');
                 out.push(c);
@@ -502,5 +506,18 @@ mod tests {
         assert_eq!(signed_mib(412.04), "+412");
         assert_eq!(signed_mib(-3.5), "-3.5");
         assert_eq!(signed_mib(0.01), "0");
+    }
+}
+
+#[cfg(test)]
+mod www_tests {
+    #[test]
+    fn www_is_not_autolinked() {
+        assert_eq!(
+            super::escape("see www.evil.example"),
+            "see www&#8203;.evil.example"
+        );
+        assert_eq!(super::escape("WWW.x"), "WWW&#8203;.x");
+        assert_eq!(super::escape("a.b"), "a.b");
     }
 }

@@ -125,6 +125,16 @@ pub fn scan_file(
         ..FileFacts::default()
     };
     let size = match std::fs::metadata(path) {
+        // Opening a FIFO would block: only regular files are read.
+        Ok(meta) if !meta.is_file() => {
+            facts.diagnostics.push(Diagnostic::new(
+                &display,
+                Severity::Warning,
+                "not-a-file",
+                "skipped: not a regular file (a FIFO, socket or device named `.py`?)",
+            ));
+            return facts;
+        }
         Ok(meta) => meta.len(),
         Err(err) => {
             facts.diagnostics.push(io_diagnostic(&display, &err));
@@ -144,8 +154,22 @@ pub fn scan_file(
         ));
         return facts;
     }
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
+    // One bounded read: a file that grew since `metadata` (or was swapped for
+    // a FIFO or device) is never read past the limit.
+    let bytes = match read_bounded(path, max_file_bytes) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            facts.diagnostics.push(Diagnostic::new(
+                &display,
+                Severity::Warning,
+                "file-too-large",
+                format!(
+                    "skipped: grew past --max-file-bytes ({max_file_bytes}) while being read, \
+                     or is not a regular file"
+                ),
+            ));
+            return facts;
+        }
         Err(err) => {
             facts.diagnostics.push(io_diagnostic(&display, &err));
             return facts;
@@ -170,6 +194,19 @@ pub fn scan_file(
     facts.uses = extracted.uses;
     facts.diagnostics.extend(extracted.diagnostics);
     facts
+}
+
+/// Reads at most `limit` bytes of a regular file; `None` when it is larger
+/// or not a regular file.
+fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
 
 fn io_diagnostic(path: &str, err: &std::io::Error) -> Diagnostic {
