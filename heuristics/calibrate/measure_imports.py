@@ -735,7 +735,11 @@ def main():
         elif BASELINE_NAME in res["requires"] and by_name[BASELINE_NAME].get("import_mib") is not None:
             above = imp - by_name[BASELINE_NAME]["import_mib"]
         e["heavy"] = (above >= HEAVY_MIB) and name != BASELINE_NAME
-        notes = [n for n in (res["probe_note"], old_note) if n]
+        # Each note part once: rerunning must not append the same text again.
+        notes = []
+        for part in (res["probe_note"] or "").split("; ") + (old_note or "").split("; "):
+            if part and part not in notes:
+                notes.append(part)
         e["note"] = "; ".join(notes) if notes else None
         if e["note"] is None:
             e.pop("note")

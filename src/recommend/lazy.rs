@@ -1,11 +1,11 @@
 //! Lazy-load advice for heavy imports (FP001) and eager loads (FP003): where
 //! the import can move, and what that saves in each pod that loads it.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::Context;
-use crate::graph::location::location_graph;
-use crate::graph::Deferred;
 use crate::rules::Finding;
 use crate::scan::uses::UseScope;
 use crate::scan::{ExecContext, FileFacts, ImportSite};
@@ -272,9 +272,36 @@ fn message(
     }
 }
 
+/// Per catalogued package, every import-time import statement of it in the
+/// files a location loads: `(file index, line)`.
+fn import_sites(
+    ctx: &Context<'_>,
+    location: &crate::report::LocationReport,
+) -> HashMap<String, Vec<(usize, u32)>> {
+    let mut sites: HashMap<String, Vec<(usize, u32)>> = HashMap::new();
+    for &file in location.graph.files.keys() {
+        let Some(facts) = ctx.files.get(file) else {
+            continue;
+        };
+        for import in facts.imports.iter().filter(|i| i.context.runs_at_import()) {
+            if let Some(entry) = import
+                .candidate_modules()
+                .find_map(|m| ctx.model.catalog.lookup_module(&m))
+            {
+                sites
+                    .entry(entry.name.clone())
+                    .or_default()
+                    .push((file, import.line));
+            }
+        }
+    }
+    sites
+}
+
 /// Advice for every FP001/FP003 finding, with per-location savings.
 pub fn advise(ctx: &Context<'_>, findings: &[Finding]) -> Vec<LazyAdvice> {
     let mut out = Vec::new();
+    let mut site_cache: HashMap<String, HashMap<String, Vec<(usize, u32)>>> = HashMap::new();
     for finding in findings
         .iter()
         .filter(|f| f.code == "FP001" || f.code == "FP003")
@@ -322,24 +349,36 @@ pub fn advise(ctx: &Context<'_>, findings: &[Finding]) -> Vec<LazyAdvice> {
                         still_loaded_by: None,
                     });
                 }
-                let mut deferred = Deferred::new();
-                deferred.insert((file_index, finding.line));
-                let (graph, _) =
-                    location_graph(&l.location, ctx.index, ctx.files, ctx.projects, &deferred);
+                // Another import-time import of the same package keeps it loaded:
+                // deferring this one saves nothing (no need to re-estimate).
+                let sites = site_cache
+                    .entry(l.location.name.clone())
+                    .or_insert_with(|| import_sites(ctx, l));
+                let other = sites
+                    .get(&finding.subject)
+                    .into_iter()
+                    .flatten()
+                    .find(|&&site| site != (file_index, finding.line));
+                if let Some(&(other_file, other_line)) = other {
+                    return Some(Saving {
+                        location: l.location.name.clone(),
+                        mib: 0.0,
+                        run_pod_mib: 0.0,
+                        still_loaded_by: Some(format!(
+                            "{}:{}",
+                            ctx.files[other_file].path, other_line
+                        )),
+                    });
+                }
+                // The only import site: the pod without it is the graph without
+                // this statement's third-party imports (it loads no first-party file).
+                let mut graph = l.graph.clone();
+                graph
+                    .externals
+                    .retain(|_, e| !(e.file == file_index && e.hop.line == finding.line));
                 let after = crate::estimate::estimate(&l.location, &graph, ctx.files, ctx.model);
                 let mib = ((before.mib - after.mib) * 10.0).round() / 10.0;
-                let still = (mib < 0.5)
-                    .then(|| {
-                        graph
-                            .externals
-                            .values()
-                            .find(|e| {
-                                e.module == finding.subject
-                                    || e.module.starts_with(&format!("{}.", finding.subject))
-                            })
-                            .map(|e| format!("{}:{}", e.hop.path, e.hop.line))
-                    })
-                    .flatten();
+                let still: Option<String> = None;
                 Some(Saving {
                     location: l.location.name.clone(),
                     mib: mib.max(0.0),

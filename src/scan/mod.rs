@@ -201,10 +201,13 @@ pub fn scan_file(
 fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
-    if !file.metadata()?.is_file() {
+    let meta = file.metadata()?;
+    if !meta.is_file() {
         return Ok(None);
     }
-    let mut bytes = Vec::new();
+    // Sized from the metadata (as `fs::read` is): no regrowing while reading.
+    let mut bytes =
+        Vec::with_capacity(usize::try_from(meta.len().min(limit).saturating_add(1)).unwrap_or(0));
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
