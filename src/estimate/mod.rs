@@ -577,8 +577,11 @@ pub fn estimate(
         provenance: child_base.provenance(),
     });
     let child_point = child_base.rss_mib + user_point;
-    let child_high = child_point + user_extra + child_point * error;
-    let child_low = (child_point - unknown_point - child_point * error).max(child_base.rss_mib);
+    // The margin is the union-closure model's measured error on what sits
+    // above the baseline, so it applies to the user-code part only; the
+    // baselines are measured directly.
+    let child_high = child_point + user_extra + user_point * error;
+    let child_low = (child_point - unknown_point - user_point * error).max(child_base.rss_mib);
     let mut processes = vec![ProcessEstimate {
         role: "api_grpc",
         mib: round1(child_point),
@@ -600,8 +603,8 @@ pub fn estimate(
             ProcessEstimate {
                 role: "code_server_proxy",
                 mib: round1(proxy.rss_mib),
-                low_mib: round1(proxy.rss_mib * (1.0 - error)),
-                high_mib: round1(proxy.rss_mib * (1.0 + error)),
+                low_mib: round1(proxy.rss_mib),
+                high_mib: round1(proxy.rss_mib),
             },
         );
     }
