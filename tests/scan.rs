@@ -7,10 +7,7 @@ use common::*;
 fn settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"in \d+ ms", "in [ELAPSED] ms");
-    settings.add_filter(
-        r#""(walk|scan|graph|estimate|total)_ms": \d+"#,
-        r#""${1}_ms": "[ms]""#,
-    );
+    settings.add_filter(r#""([a-z]+)_ms": \d+"#, r#""${1}_ms": "[ms]""#);
     settings
 }
 
