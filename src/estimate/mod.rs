@@ -240,11 +240,7 @@ fn own_cost(entry: &PackageEntry) -> Option<f64> {
 }
 
 fn provenance(entry: &PackageEntry) -> Option<String> {
-    entry
-        .measured
-        .as_ref()
-        .map(|m| format!("measured: {m}"))
-        .or_else(|| entry.source.as_ref().map(|s| format!("source: {s}")))
+    crate::heuristics::provenance(entry.measured.as_ref(), entry.source.as_ref())
 }
 
 /// Estimates one location's pod.
@@ -336,11 +332,7 @@ pub fn estimate(
                     module: call.callee.clone(),
                     conditional: call.context == ExecContext::Conditional,
                 });
-                let prov = a
-                    .measured
-                    .as_ref()
-                    .map(|m| format!("measured: {m}"))
-                    .or_else(|| a.source.as_ref().map(|s| format!("source: {s}")));
+                let prov = crate::heuristics::provenance(a.measured.as_ref(), a.source.as_ref());
                 attributes.push(TouchedAttribute {
                     name,
                     mib: a.mib.unwrap_or(0.0),
@@ -500,11 +492,10 @@ pub fn estimate(
                     may_add_mib: round1(may),
                     chain,
                     required_by: None,
-                    provenance: pattern
-                        .measured
-                        .as_ref()
-                        .map(|m| format!("measured: {m}"))
-                        .or_else(|| pattern.source.as_ref().map(|s| format!("source: {s}"))),
+                    provenance: crate::heuristics::provenance(
+                        pattern.measured.as_ref(),
+                        pattern.source.as_ref(),
+                    ),
                 });
             }
         }
@@ -525,7 +516,10 @@ pub fn estimate(
             may_add_mib: 0.0,
             chain: Vec::new(),
             required_by: None,
-            provenance: per_kib.measured.as_ref().map(|m| format!("measured: {m}")),
+            provenance: crate::heuristics::provenance(
+                per_kib.measured.as_ref(),
+                per_kib.source.as_ref(),
+            ),
         });
     }
 

@@ -118,6 +118,13 @@ pub(crate) fn toml_error(file: &str, text: &str, err: &toml::de::Error) -> Catal
     }
 }
 
+/// A figure's provenance for reports: `measured: ...` or `source: ...`.
+pub fn provenance(measured: Option<&String>, source: Option<&String>) -> Option<String> {
+    measured
+        .map(|m| format!("measured: {m}"))
+        .or_else(|| source.map(|s| format!("source: {s}")))
+}
+
 /// 1-based line number of a byte offset.
 pub fn line_of_offset(text: &str, offset: usize) -> u32 {
     let end = offset.min(text.len());

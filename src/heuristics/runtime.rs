@@ -22,10 +22,7 @@ pub struct Baseline {
 
 impl Baseline {
     pub fn provenance(&self) -> Option<String> {
-        self.measured
-            .as_ref()
-            .map(|m| format!("measured: {m}"))
-            .or_else(|| self.source.as_ref().map(|s| format!("source: {s}")))
+        crate::heuristics::provenance(self.measured.as_ref(), self.source.as_ref())
     }
 }
 

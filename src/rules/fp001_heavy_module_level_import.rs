@@ -102,11 +102,10 @@ pub fn check(file: &FileFacts, catalog: &Catalog, out: &mut Vec<Finding>) {
             subject: package.name.clone(),
             context: import.context,
             mib: package.import_mib,
-            provenance: package
-                .measured
-                .as_ref()
-                .map(|m| format!("measured: {m}"))
-                .or_else(|| package.source.as_ref().map(|s| format!("source: {s}"))),
+            provenance: crate::heuristics::provenance(
+                package.measured.as_ref(),
+                package.source.as_ref(),
+            ),
             locations: Vec::new(),
         });
     }

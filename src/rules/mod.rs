@@ -205,11 +205,10 @@ pub(crate) fn check_calls(
             subject: call.callee.clone(),
             context: call.context,
             mib: mib.or(pattern.mib),
-            provenance: pattern
-                .measured
-                .as_ref()
-                .map(|m| format!("measured: {m}"))
-                .or_else(|| pattern.source.as_ref().map(|s| format!("source: {s}"))),
+            provenance: crate::heuristics::provenance(
+                pattern.measured.as_ref(),
+                pattern.source.as_ref(),
+            ),
             locations: Vec::new(),
         });
     }
