@@ -42,9 +42,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan a tree for heavy imports and eager work that runs at import time.
+    /// Find code locations, what each loads at import time, its pod's idle memory, and fixes.
     ///
-    /// Walks PATH, parses every `.py` file in parallel and reports findings.
+    /// Walks PATH, parses every `.py` file in parallel, reads the code-location
+    /// declarations, follows each location's imports, estimates the idle memory
+    /// of every pod, and reports findings and recommendations (lazy-load advice,
+    /// consolidation, pod sizing). Nothing in PATH is executed.
     /// Exit code 0: no findings at or above --fail-on; 1: findings; 2: error.
     Scan(ScanArgs),
     /// List every code location: where it is declared, its entry point,
