@@ -18,6 +18,10 @@ use ruff_python_parser::{parse_unchecked, Mode, ParseOptions};
 
 use dagster_footprint::discover::{walk, WalkOptions};
 
+/// The same allocator as `dagster-footprint`, so the floor is comparable.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let Some(root) = std::env::args_os().nth(1).map(PathBuf::from) else {
         eprintln!("usage: parse_only TREE");
