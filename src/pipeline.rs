@@ -4,6 +4,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use crate::config::ProjectConfig;
 use crate::diagnostics::Severity;
 use crate::discover::locations::{discover_locations, Discovery};
@@ -85,7 +87,17 @@ impl ScanConfig {
 
 /// Runs a scan. Fails only when the root cannot be read or the options are
 /// invalid; every problem with the input is a diagnostic in the report.
+///
+/// Every parallel stage runs on the scan's thread pool (`--jobs` threads).
 pub fn run(config: &ScanConfig) -> Result<Report, String> {
+    match crate::scan::scan_pool(config.scan.jobs) {
+        Ok(pool) => pool.install(|| run_stages(config)),
+        // Could not start threads (resource limits): run on this thread.
+        Err(_) => run_stages(config),
+    }
+}
+
+fn run_stages(config: &ScanConfig) -> Result<Report, String> {
     let mut config_diagnostics = Vec::new();
     let project = if config.root.is_dir() {
         ProjectConfig::load(&config.root, &mut config_diagnostics)
@@ -136,9 +148,10 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
     let graph_start = Instant::now();
     let index = ModuleIndex::new(&files);
     let projects = first_party_projects(&walked.root, &walked.declaration_files);
+    // Each location's graph is independent of the others: build them on every core.
     let mut locations: Vec<LocationReport> = discovery
         .locations
-        .into_iter()
+        .into_par_iter()
         .map(|location| {
             let (graph, import_roots) =
                 location_graph(&location, &index, &files, &projects, &Deferred::new());
@@ -155,39 +168,34 @@ pub fn run(config: &ScanConfig) -> Result<Report, String> {
     let graph_ms = elapsed_ms(graph_start);
 
     let estimate_start = Instant::now();
-    let model = Model {
-        catalog: &catalog,
-        calls: &calls,
-        runtime: &runtime,
-        root: &walked.root,
-    };
-    for location in &mut locations {
+    let model = Model::new(&catalog, &calls, &runtime, &walked.root, &files);
+    locations.par_iter_mut().for_each(|location| {
         if location.location.scannable {
-            location.estimate = Some(estimate(
-                &location.location,
-                &location.graph,
-                &files,
-                &model,
-            ));
+            location.estimate = Some(estimate(&location.location, &location.graph, &model));
         }
-    }
+    });
     let estimate_ms = elapsed_ms(estimate_start);
 
-    let mut findings: Vec<Finding> = Vec::new();
-    for file in &files {
-        if rules.enabled(fp001_heavy_module_level_import::CODE) {
-            fp001_heavy_module_level_import::check(file, &catalog, &mut findings);
-        }
-        if rules.enabled(fp002_eager_client_init::CODE) {
-            fp002_eager_client_init::check(file, &calls, &mut findings);
-        }
-        if rules.enabled(fp003_eager_model_or_data_load::CODE) {
-            fp003_eager_model_or_data_load::check(file, &calls, &walked.root, &mut findings);
-        }
-        if rules.enabled(fp004_network_call_at_import::CODE) {
-            fp004_network_call_at_import::check(file, &calls, &mut findings);
-        }
-    }
+    // File rules, per file on every core (in file order: the result is the same).
+    let mut findings: Vec<Finding> = files
+        .par_iter()
+        .flat_map_iter(|file| {
+            let mut findings = Vec::new();
+            if rules.enabled(fp001_heavy_module_level_import::CODE) {
+                fp001_heavy_module_level_import::check(file, &catalog, &mut findings);
+            }
+            if rules.enabled(fp002_eager_client_init::CODE) {
+                fp002_eager_client_init::check(file, &calls, &mut findings);
+            }
+            if rules.enabled(fp003_eager_model_or_data_load::CODE) {
+                fp003_eager_model_or_data_load::check(file, &calls, &walked.root, &mut findings);
+            }
+            if rules.enabled(fp004_network_call_at_import::CODE) {
+                fp004_network_call_at_import::check(file, &calls, &mut findings);
+            }
+            findings
+        })
+        .collect();
     findings.retain(|f| !project.ignored_for(&f.path, f.code));
     attach_locations(&mut findings, &mut locations, &index);
     if rules.enabled(fp010_dangling_location::CODE) {
@@ -290,34 +298,49 @@ fn attach_locations(
     index: &ModuleIndex,
 ) {
     let any_scannable = locations.iter().any(|l| l.location.scannable);
-    for finding in findings.iter_mut() {
-        let Some(file) = index.file(&finding.path) else {
-            continue;
-        };
-        let hop = Hop {
-            path: finding.path.clone(),
-            line: finding.line,
-            module: finding.subject.clone(),
-            conditional: finding.context == ExecContext::Conditional,
-        };
-        for location in locations.iter_mut() {
+    let finding_files: Vec<Option<usize>> = findings.iter().map(|f| index.file(&f.path)).collect();
+    // Per location (on every core): the findings it loads, with their chains.
+    locations.par_iter_mut().for_each(|location| {
+        for (finding, file) in findings.iter().zip(&finding_files) {
+            let Some(&file) = file.as_ref() else {
+                continue;
+            };
             let Some(reached) = location.graph.files.get(&file) else {
                 continue;
             };
-            let may_load = reached.conditional || hop.conditional;
+            let conditional = finding.context == ExecContext::Conditional;
             let mut chain = location.graph.chain_to(file);
-            chain.push(hop.clone());
+            chain.push(Hop {
+                path: finding.path.clone(),
+                line: finding.line,
+                module: finding.subject.clone(),
+                conditional,
+            });
             location.findings.push(LocationFinding {
                 code: finding.code,
                 path: finding.path.clone(),
                 line: finding.line,
                 column: finding.column,
                 subject: finding.subject.clone(),
-                may_load,
+                may_load: reached.conditional || conditional,
                 chain,
             });
-            finding.locations.push(location.location.name.clone());
         }
+        location.findings.sort_by(|a, b| {
+            (&a.path, a.line, a.column, a.code).cmp(&(&b.path, b.line, b.column, b.code))
+        });
+    });
+    // Per finding: the locations that load it.
+    for (finding, file) in findings.iter_mut().zip(&finding_files) {
+        let Some(&file) = file.as_ref() else {
+            continue;
+        };
+        finding.locations.extend(
+            locations
+                .iter()
+                .filter(|l| l.graph.files.contains_key(&file))
+                .map(|l| l.location.name.clone()),
+        );
         finding.locations.sort();
         if any_scannable && finding.locations.is_empty() {
             finding.level = Level::Info;
@@ -325,11 +348,6 @@ fn attach_locations(
                 .message
                 .push_str(" (no code location loads this file)");
         }
-    }
-    for location in locations.iter_mut() {
-        location.findings.sort_by(|a, b| {
-            (&a.path, a.line, a.column, a.code).cmp(&(&b.path, b.line, b.column, b.code))
-        });
     }
 }
 

@@ -326,8 +326,11 @@ fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
     let report = pipeline::run(&config)?;
     for (format, path) in outputs {
         let text = match format {
+            Format::Json => {
+                write_output_with(path.as_ref(), |out| report::json::write(&report, out))?;
+                continue;
+            }
             Format::Table => report::table::render(&report, args.quiet),
-            Format::Json => report::json::render(&report),
             Format::HelmValues => {
                 crate::recommend::sizing::helm_values(&report.recommendations.sizing)
             }
@@ -341,7 +344,11 @@ fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
         };
         write_output(path.as_ref(), &text)?;
     }
-    Ok(exit_code(&report, args.fail_on))
+    let code = exit_code(&report, args.fail_on);
+    // The process ends here: let the OS reclaim the report at once instead of
+    // freeing every allocation of a large tree one by one.
+    std::mem::forget(report);
+    Ok(code)
 }
 
 fn locations(args: &LocationsArgs) -> Result<ExitCode, String> {
@@ -499,15 +506,28 @@ fn exit_code(report: &Report, fail_on: FailOn) -> ExitCode {
 }
 
 fn write_output(path: Option<&PathBuf>, text: &str) -> Result<(), String> {
+    write_output_with(path, |out| out.write_all(text.as_bytes()))
+}
+
+/// Writes to `path` (standard output when `None`) through a buffer.
+fn write_output_with(
+    path: Option<&PathBuf>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    const BUFFER: usize = 1 << 16;
     match path {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+        Some(path) => {
+            let result = std::fs::File::create(path).and_then(|file| {
+                let mut out = std::io::BufWriter::with_capacity(BUFFER, file);
+                write(&mut out)?;
+                out.flush()
+            });
+            result.map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+        }
         None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
+            let stdout = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::with_capacity(BUFFER, stdout);
+            match write(&mut out).and_then(|()| out.flush()) {
                 Ok(()) => Ok(()),
                 // A closed pipe (`| head`) is not an error worth reporting.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -27,11 +27,11 @@ use serde::Serialize;
 use crate::discover::locations::manifest::normalize_name;
 use crate::discover::locations::{CodeLocation, ServerMode};
 use crate::graph::{stdlib, Hop, LocationGraph};
-use crate::heuristics::calls::CallCatalog;
+use crate::heuristics::calls::{CallCatalog, CallPattern};
 use crate::heuristics::runtime::Runtime;
-use crate::heuristics::{Catalog, PackageEntry};
+use crate::heuristics::{Catalog, LazyAttribute, PackageEntry};
 use crate::rules::fp003_eager_model_or_data_load::input_file;
-use crate::scan::{ExecContext, FileFacts};
+use crate::scan::{EagerCall, ExecContext, FileFacts};
 
 /// What contributes to an estimate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -106,12 +106,100 @@ pub struct PodEstimate {
     pub unmeasured_packages: Vec<String>,
 }
 
-/// Everything the model reads besides the graph.
+/// Everything the model reads besides the graph: the catalogs, and the
+/// scanned files with their import-time calls priced once per run (an
+/// estimate is made for every location, merged pod and lazy-load saving, so
+/// nothing per file is classified twice).
 pub struct Model<'a> {
     pub catalog: &'a Catalog,
     pub calls: &'a CallCatalog,
     pub runtime: &'a Runtime,
     pub root: &'a Path,
+    pub files: &'a [FileFacts],
+    /// Per file (same index as `files`), its priced import-time calls.
+    priced: Vec<PricedCalls<'a>>,
+    unknown: UnknownDefault,
+    /// Dagster's own closure: held by the baseline already.
+    baseline_set: BTreeSet<String>,
+}
+
+/// One file's import-time calls that the model prices, in source order.
+#[derive(Debug, Default)]
+struct PricedCalls<'a> {
+    /// `transformers.pipeline(...)`: a lazy attribute touched (call index).
+    attributes: Vec<(usize, &'a PackageEntry, &'a LazyAttribute)>,
+    /// Catalogued eager calls (call index, pattern, MiB), FP002 before FP003 per call.
+    calls: Vec<(usize, &'a CallPattern, f64)>,
+}
+
+impl<'a> Model<'a> {
+    /// Prices every file's import-time calls (in parallel).
+    pub fn new(
+        catalog: &'a Catalog,
+        calls: &'a CallCatalog,
+        runtime: &'a Runtime,
+        root: &'a Path,
+        files: &'a [FileFacts],
+    ) -> Self {
+        use rayon::prelude::*;
+        let priced = files
+            .par_iter()
+            .map(|facts| price_calls(catalog, calls, root, facts))
+            .collect();
+        Self {
+            catalog,
+            calls,
+            runtime,
+            root,
+            files,
+            priced,
+            unknown: UnknownDefault::from_catalog(catalog),
+            baseline_set: closure(
+                catalog,
+                ["dagster".to_string()],
+                &|_| false,
+                &mut BTreeMap::new(),
+            ),
+        }
+    }
+}
+
+fn price_calls<'a>(
+    catalog: &'a Catalog,
+    patterns: &'a CallCatalog,
+    root: &Path,
+    facts: &FileFacts,
+) -> PricedCalls<'a> {
+    let mut out = PricedCalls::default();
+    for (i, call) in facts.calls.iter().enumerate() {
+        if !call.context.runs_at_import() {
+            continue;
+        }
+        if let Some(entry) = catalog.lookup_module(&call.callee) {
+            let attribute = call
+                .callee
+                .strip_prefix(entry.name.as_str())
+                .and_then(|rest| rest.strip_prefix('.'))
+                .map(|rest| rest.split('.').next().unwrap_or(rest))
+                .and_then(|attr| entry.attributes.iter().find(|a| a.name == attr));
+            if let Some(a) = attribute {
+                out.attributes.push((i, entry, a));
+            }
+        }
+        for rule in ["FP002", "FP003"] {
+            let Some(pattern) = patterns.classify(call, rule) else {
+                continue;
+            };
+            let sized = pattern.mib_per_input_mib.and_then(|factor| {
+                input_file(root, &facts.path, call)
+                    .map(|(_, bytes)| bytes as f64 / 1_048_576.0 * factor)
+            });
+            if let Some(cost) = sized.or(pattern.mib) {
+                out.calls.push((i, pattern, cost));
+            }
+        }
+    }
+    out
 }
 
 /// Default for a package missing from the catalog: the median (point) and
@@ -239,20 +327,63 @@ fn own_cost(entry: &PackageEntry) -> Option<f64> {
     })
 }
 
+/// The chain to an import-time call: the chain to its file, then the call.
+fn call_chain(graph: &LocationGraph, file: usize, facts: &FileFacts, call: &EagerCall) -> Vec<Hop> {
+    let mut chain = graph.chain_to(file);
+    chain.push(Hop {
+        path: facts.path.clone(),
+        line: call.line,
+        module: call.callee.clone(),
+        conditional: call.context == ExecContext::Conditional,
+    });
+    chain
+}
+
 fn provenance(entry: &PackageEntry) -> Option<String> {
     crate::heuristics::provenance(entry.measured.as_ref(), entry.source.as_ref())
 }
 
 /// Estimates one location's pod.
-pub fn estimate(
+pub fn estimate(location: &CodeLocation, graph: &LocationGraph, model: &Model<'_>) -> PodEstimate {
+    estimate_with(location, graph, model, None, true)
+}
+
+/// The figures of an estimate without its breakdown.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PodTotals {
+    pub mib: f64,
+    pub run_pod_mib: f64,
+}
+
+/// The estimate of the pod if the import statement at `site` (file index,
+/// line) loaded no third-party module: what deferring a statement that
+/// loads no first-party file saves. Same as removing that statement's
+/// externals from the graph, without copying the graph.
+pub fn estimate_without_import(
     location: &CodeLocation,
     graph: &LocationGraph,
-    files: &[FileFacts],
     model: &Model<'_>,
+    site: (usize, u32),
+) -> PodTotals {
+    let e = estimate_with(location, graph, model, Some(site), false);
+    PodTotals {
+        mib: e.mib,
+        run_pod_mib: e.run_pod_mib,
+    }
+}
+
+fn estimate_with(
+    location: &CodeLocation,
+    graph: &LocationGraph,
+    model: &Model<'_>,
+    without: Option<(usize, u32)>,
+    // Build the breakdown's chains and provenance (not needed for totals).
+    detail: bool,
 ) -> PodEstimate {
     let catalog = model.catalog;
+    let files = model.files;
     let baselines = &model.runtime.baselines;
-    let unknown = UnknownDefault::from_catalog(catalog);
+    let unknown = model.unknown;
     let error = model
         .runtime
         .model
@@ -274,89 +405,85 @@ pub fn estimate(
     // 1. Reached catalogued and unknown packages, certain before conditional.
     let mut direct: BTreeMap<String, Reach> = BTreeMap::new();
     let mut unknowns: BTreeMap<String, Reach> = BTreeMap::new();
+    let mut qualified = String::new();
     for (module, external) in &graph.externals {
         if stdlib::is_stdlib(module) || module.is_empty() {
             continue;
         }
-        let reach = Reach {
-            conditional: external.conditional,
-            chain: graph.chain_to_external(external),
-        };
+        if without == Some((external.file, external.hop.line)) {
+            continue;
+        }
         let hit = external
             .names
             .iter()
-            .map(|n| format!("{module}.{n}"))
-            .chain(std::iter::once(module.clone()))
-            .find_map(|m| catalog.lookup_module(&m));
+            .find_map(|n| {
+                qualified.clear();
+                qualified.push_str(module);
+                qualified.push('.');
+                qualified.push_str(n);
+                catalog.lookup_module(&qualified)
+            })
+            .or_else(|| catalog.lookup_module(module));
         let (key, map) = match hit {
-            Some(entry) => (entry.name.clone(), &mut direct),
-            None => (
-                module.split('.').next().unwrap_or(module).to_string(),
-                &mut unknowns,
-            ),
+            Some(entry) => (entry.name.as_str(), &mut direct),
+            None => (module.split('.').next().unwrap_or(module), &mut unknowns),
         };
         let better = map
-            .get(&key)
-            .is_none_or(|r| r.conditional && !reach.conditional);
+            .get(key)
+            .is_none_or(|r| r.conditional && !external.conditional);
         if better {
-            map.insert(key, reach);
+            // The chain is built only for the import that is kept.
+            let reach = Reach {
+                conditional: external.conditional,
+                chain: if detail {
+                    graph.chain_to_external(external)
+                } else {
+                    Vec::new()
+                },
+            };
+            map.insert(key.to_string(), reach);
         }
     }
 
     // 2. Lazy attributes touched by import-time calls (`transformers.pipeline(...)`).
     let mut attributes: Vec<TouchedAttribute> = Vec::new();
     for (&file, reached) in &graph.files {
-        let Some(facts) = files.get(file) else {
+        let (Some(facts), Some(priced)) = (files.get(file), model.priced.get(file)) else {
             continue;
         };
-        for call in &facts.calls {
-            if !call.context.runs_at_import() {
-                continue;
-            }
-            let Some(entry) = catalog.lookup_module(&call.callee) else {
+        for &(i, entry, a) in &priced.attributes {
+            let Some(call) = facts.calls.get(i) else {
                 continue;
             };
-            let Some(rest) = call.callee.strip_prefix(&format!("{}.", entry.name)) else {
+            let name = format!("{}.{}", entry.name, a.name);
+            if attributes.iter().any(|t| t.name == name) {
                 continue;
-            };
-            let attr = rest.split('.').next().unwrap_or(rest);
-            if let Some(a) = entry.attributes.iter().find(|a| a.name == attr) {
-                let name = format!("{}.{}", entry.name, a.name);
-                if attributes.iter().any(|t| t.name == name) {
-                    continue;
-                }
-                let mut chain = graph.chain_to(file);
-                chain.push(Hop {
-                    path: facts.path.clone(),
-                    line: call.line,
-                    module: call.callee.clone(),
-                    conditional: call.context == ExecContext::Conditional,
-                });
-                let prov = crate::heuristics::provenance(a.measured.as_ref(), a.source.as_ref());
-                attributes.push(TouchedAttribute {
-                    name,
-                    mib: a.mib.unwrap_or(0.0),
-                    requires: a.requires.clone(),
-                    reach: Reach {
-                        conditional: reached.conditional
-                            || call.context == ExecContext::Conditional,
-                        chain,
-                    },
-                    provenance: prov,
-                });
             }
+            let chain = if detail {
+                call_chain(graph, file, facts, call)
+            } else {
+                Vec::new()
+            };
+            let prov = detail
+                .then(|| crate::heuristics::provenance(a.measured.as_ref(), a.source.as_ref()))
+                .flatten();
+            attributes.push(TouchedAttribute {
+                name,
+                mib: a.mib.unwrap_or(0.0),
+                requires: a.requires.clone(),
+                reach: Reach {
+                    conditional: reached.conditional || call.context == ExecContext::Conditional,
+                    chain,
+                },
+                provenance: prov,
+            });
         }
     }
 
     // 3. Union closures: certain, then conditional extras. The baseline holds
     //    dagster's closure already.
     let mut parent = BTreeMap::new();
-    let baseline_set = closure(
-        catalog,
-        ["dagster".to_string()],
-        &|_| false,
-        &mut BTreeMap::new(),
-    );
+    let baseline_set = &model.baseline_set;
     let certain_roots: Vec<String> = direct
         .iter()
         .filter(|(_, r)| !r.conditional)
@@ -455,49 +582,36 @@ pub fn estimate(
             continue;
         };
         source_kib += facts.size_bytes as f64 / 1024.0;
-        for call in &facts.calls {
-            if !call.context.runs_at_import() {
+        let Some(priced) = model.priced.get(file) else {
+            continue;
+        };
+        for &(i, pattern, cost) in &priced.calls {
+            let Some(call) = facts.calls.get(i) else {
+                continue;
+            };
+            let conditional = reached.conditional || call.context == ExecContext::Conditional;
+            let (point, may) = if conditional {
+                (0.0, cost)
+            } else {
+                (cost, 0.0)
+            };
+            user_point += point;
+            user_extra += may;
+            if !detail {
                 continue;
             }
-            for rule in ["FP002", "FP003"] {
-                let Some(pattern) = model.calls.classify(call, rule) else {
-                    continue;
-                };
-                let sized = pattern.mib_per_input_mib.and_then(|factor| {
-                    input_file(model.root, &facts.path, call)
-                        .map(|(_, bytes)| bytes as f64 / 1_048_576.0 * factor)
-                });
-                let Some(cost) = sized.or(pattern.mib) else {
-                    continue;
-                };
-                let conditional = reached.conditional || call.context == ExecContext::Conditional;
-                let (point, may) = if conditional {
-                    (0.0, cost)
-                } else {
-                    (cost, 0.0)
-                };
-                user_point += point;
-                user_extra += may;
-                let mut chain = graph.chain_to(file);
-                chain.push(Hop {
-                    path: facts.path.clone(),
-                    line: call.line,
-                    module: call.callee.clone(),
-                    conditional: call.context == ExecContext::Conditional,
-                });
-                breakdown.push(Contribution {
-                    kind: ContributionKind::Call,
-                    name: format!("{}()", call.callee),
-                    mib: round1(point),
-                    may_add_mib: round1(may),
-                    chain,
-                    required_by: None,
-                    provenance: crate::heuristics::provenance(
-                        pattern.measured.as_ref(),
-                        pattern.source.as_ref(),
-                    ),
-                });
-            }
+            breakdown.push(Contribution {
+                kind: ContributionKind::Call,
+                name: format!("{}()", call.callee),
+                mib: round1(point),
+                may_add_mib: round1(may),
+                chain: call_chain(graph, file, facts, call),
+                required_by: None,
+                provenance: crate::heuristics::provenance(
+                    pattern.measured.as_ref(),
+                    pattern.source.as_ref(),
+                ),
+            });
         }
     }
 

@@ -159,13 +159,14 @@ fn run(location: &CodeLocation, sources: &[(&str, &str)]) -> PodEstimate {
         &BTreeMap::new(),
         &Default::default(),
     );
-    let model = Model {
-        catalog: &f.catalog,
-        calls: &f.calls,
-        runtime: &f.runtime,
-        root: Path::new("/nonexistent"),
-    };
-    estimate(location, &graph, &files, &model)
+    let model = Model::new(
+        &f.catalog,
+        &f.calls,
+        &f.runtime,
+        Path::new("/nonexistent"),
+        &files,
+    );
+    estimate(location, &graph, &model)
 }
 
 fn package(e: &PodEstimate, name: &str) -> Option<Contribution> {

@@ -7,11 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::version::{conflict, Conflict};
-use super::Context;
+use super::{Context, Scenario};
 use crate::discover::locations::{CodeLocation, Manifest, Requirement};
 use crate::estimate::{estimate, PodEstimate};
-use crate::graph::location::location_graph;
-use crate::graph::{Deferred, LocationGraph};
+use crate::graph::LocationGraph;
 use crate::report::LocationReport;
 
 /// Default `--max-pod-mib`: no merged pod above this is proposed.
@@ -137,59 +136,18 @@ fn merged_location(name: &str, members: &[&LocationReport]) -> CodeLocation {
     merged
 }
 
-fn graphs(
-    ctx: &Context<'_>,
-    members: &[&LocationReport],
-    deferred: &Deferred,
-) -> Vec<LocationGraph> {
-    members
-        .iter()
-        .map(|m| {
-            if deferred.is_empty() {
-                m.graph.clone()
-            } else {
-                location_graph(&m.location, ctx.index, ctx.files, ctx.projects, deferred).0
-            }
-        })
-        .collect()
-}
-
 /// The estimate of one pod loading every member.
 pub fn merged_estimate(
     ctx: &Context<'_>,
     name: &str,
     members: &[&LocationReport],
-    deferred: &Deferred,
+    scenario: &Scenario<'_>,
 ) -> PodEstimate {
     let mut graph = LocationGraph::default();
-    for g in graphs(ctx, members, deferred) {
-        graph.merge(&g);
+    for m in members {
+        graph.merge(scenario.graph(m));
     }
-    estimate(
-        &merged_location(name, members),
-        &graph,
-        ctx.files,
-        ctx.model,
-    )
-}
-
-/// The separate estimate of each member (re-estimated when `deferred` is not empty).
-pub fn separate_estimates(
-    ctx: &Context<'_>,
-    members: &[&LocationReport],
-    deferred: &Deferred,
-) -> Vec<PodEstimate> {
-    members
-        .iter()
-        .zip(graphs(ctx, members, deferred))
-        .filter_map(|(m, g)| {
-            if deferred.is_empty() {
-                m.estimate.clone()
-            } else {
-                Some(estimate(&m.location, &g, ctx.files, ctx.model))
-            }
-        })
-        .collect()
+    estimate(&merged_location(name, members), &graph, ctx.model)
 }
 
 /// Packages of at least [`HEAVY_OUTLIER_MIB`] in an estimate.
@@ -250,7 +208,11 @@ fn snippets(name: &str, members: &[&LocationReport]) -> (String, String, String)
 
 /// Consolidation groups. `deferred` re-estimates everything with those
 /// imports deferred (for the "after all recommendations" total).
-pub fn groups(ctx: &Context<'_>, max_pod_mib: f64, deferred: &Deferred) -> Vec<ConsolidationGroup> {
+pub fn groups(
+    ctx: &Context<'_>,
+    max_pod_mib: f64,
+    scenario: &Scenario<'_>,
+) -> Vec<ConsolidationGroup> {
     let candidates: Vec<&LocationReport> = ctx
         .locations
         .iter()
@@ -323,7 +285,10 @@ pub fn groups(ctx: &Context<'_>, max_pod_mib: f64, deferred: &Deferred) -> Vec<C
             }
         }
         // A member with a ≥ 1 GiB package the others lack stays alone.
-        let estimates = separate_estimates(ctx, &kept, deferred);
+        let estimates: Vec<PodEstimate> = kept
+            .iter()
+            .filter_map(|m| scenario.estimate(m).cloned())
+            .collect();
         let heavy: Vec<BTreeSet<String>> = estimates.iter().map(heavy_packages).collect();
         let mut members = Vec::new();
         let mut member_estimates = Vec::new();
@@ -351,7 +316,7 @@ pub fn groups(ctx: &Context<'_>, max_pod_mib: f64, deferred: &Deferred) -> Vec<C
                 break;
             }
             let name = group_name(&members);
-            let merged = merged_estimate(ctx, &name, &members, deferred);
+            let merged = merged_estimate(ctx, &name, &members, scenario);
             if merged.mib <= max_pod_mib {
                 let separate: f64 = member_estimates.iter().map(|e| e.mib).sum();
                 let (module, workspace, helm) = snippets(&name, &members);
@@ -399,7 +364,11 @@ fn round1(v: f64) -> f64 {
 }
 
 /// The three deployment models side by side.
-pub fn deployment_models(ctx: &Context<'_>, groups: &[ConsolidationGroup]) -> Vec<DeploymentModel> {
+pub fn deployment_models(
+    ctx: &Context<'_>,
+    groups: &[ConsolidationGroup],
+    scenario: &Scenario<'_>,
+) -> Vec<DeploymentModel> {
     let scannable: Vec<&LocationReport> = ctx
         .locations
         .iter()
@@ -476,7 +445,7 @@ pub fn deployment_models(ctx: &Context<'_>, groups: &[ConsolidationGroup]) -> Ve
     });
 
     if !scannable.is_empty() {
-        let merged = merged_estimate(ctx, "monolith", &scannable, &Deferred::new());
+        let merged = merged_estimate(ctx, "monolith", &scannable, scenario);
         let mut concerns = Vec::new();
         for (i, a) in scannable.iter().enumerate() {
             for b in &scannable[i + 1..] {

@@ -300,106 +300,111 @@ fn import_sites(
 
 /// Advice for every FP001/FP003 finding, with per-location savings.
 pub fn advise(ctx: &Context<'_>, findings: &[Finding]) -> Vec<LazyAdvice> {
-    let mut out = Vec::new();
-    let mut site_cache: HashMap<String, HashMap<String, Vec<(usize, u32)>>> = HashMap::new();
-    for finding in findings
-        .iter()
+    use rayon::prelude::*;
+    // Per location (same order as `ctx.locations`): its import sites of each package.
+    let sites: Vec<HashMap<String, Vec<(usize, u32)>>> = ctx
+        .locations
+        .par_iter()
+        .map(|l| import_sites(ctx, l))
+        .collect();
+    // Each finding's advice is independent: on every core, in finding order.
+    findings
+        .par_iter()
         .filter(|f| f.code == "FP001" || f.code == "FP003")
-    {
-        let Some(file_index) = ctx.index.file(&finding.path) else {
-            continue;
-        };
-        let file = &ctx.files[file_index];
-        let locations: Vec<&crate::report::LocationReport> = ctx
-            .locations
+        .filter_map(|finding| advise_one(ctx, &sites, finding))
+        .collect()
+}
+
+fn advise_one(
+    ctx: &Context<'_>,
+    sites: &[HashMap<String, Vec<(usize, u32)>>],
+    finding: &Finding,
+) -> Option<LazyAdvice> {
+    let file_index = ctx.index.file(&finding.path)?;
+    let file = &ctx.files[file_index];
+    let locations: Vec<(usize, &crate::report::LocationReport)> = ctx
+        .locations
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| finding.locations.contains(&l.location.name))
+        .collect();
+    let lazy_syntax = !locations.is_empty()
+        && locations
             .iter()
-            .filter(|l| finding.locations.contains(&l.location.name))
-            .collect();
-        let lazy_syntax = !locations.is_empty()
-            && locations
-                .iter()
-                .all(|l| requires_lazy_import_python(l.location.requires_python.as_deref()));
-        let (advice, fixable, import) = if finding.code == "FP001" {
-            let Some(import) = import_at(file, finding.line) else {
-                continue;
-            };
-            let (advice, fixable) = classify(file, import, finding.mib.unwrap_or(0.0), lazy_syntax);
-            (advice, fixable, Some(import))
-        } else {
-            (Advice::DeferCall, false, None)
-        };
-        let savings: Vec<Saving> = locations
-            .iter()
-            .filter_map(|l| {
-                let before = l.estimate.as_ref()?;
-                if finding.code == "FP003" {
-                    let cost = before
-                        .breakdown
-                        .iter()
-                        .find(|c| {
-                            c.chain
-                                .last()
-                                .is_some_and(|h| h.path == finding.path && h.line == finding.line)
-                        })
-                        .map_or(0.0, |c| c.mib);
-                    return Some(Saving {
-                        location: l.location.name.clone(),
-                        mib: cost,
-                        run_pod_mib: cost,
-                        still_loaded_by: None,
-                    });
-                }
-                // Another import-time import of the same package keeps it loaded:
-                // deferring this one saves nothing (no need to re-estimate).
-                let sites = site_cache
-                    .entry(l.location.name.clone())
-                    .or_insert_with(|| import_sites(ctx, l));
-                let other = sites
-                    .get(&finding.subject)
-                    .into_iter()
-                    .flatten()
-                    .find(|&&site| site != (file_index, finding.line));
-                if let Some(&(other_file, other_line)) = other {
-                    return Some(Saving {
-                        location: l.location.name.clone(),
-                        mib: 0.0,
-                        run_pod_mib: 0.0,
-                        still_loaded_by: Some(format!(
-                            "{}:{}",
-                            ctx.files[other_file].path, other_line
-                        )),
-                    });
-                }
-                // The only import site: the pod without it is the graph without
-                // this statement's third-party imports (it loads no first-party file).
-                let mut graph = l.graph.clone();
-                graph
-                    .externals
-                    .retain(|_, e| !(e.file == file_index && e.hop.line == finding.line));
-                let after = crate::estimate::estimate(&l.location, &graph, ctx.files, ctx.model);
-                let mib = ((before.mib - after.mib) * 10.0).round() / 10.0;
-                let still: Option<String> = None;
-                Some(Saving {
+            .all(|(_, l)| requires_lazy_import_python(l.location.requires_python.as_deref()));
+    let (advice, fixable, import) = if finding.code == "FP001" {
+        let import = import_at(file, finding.line)?;
+        let (advice, fixable) = classify(file, import, finding.mib.unwrap_or(0.0), lazy_syntax);
+        (advice, fixable, Some(import))
+    } else {
+        (Advice::DeferCall, false, None)
+    };
+    let savings: Vec<Saving> = locations
+        .iter()
+        .filter_map(|&(position, l)| {
+            let before = l.estimate.as_ref()?;
+            if finding.code == "FP003" {
+                let cost = before
+                    .breakdown
+                    .iter()
+                    .find(|c| {
+                        c.chain
+                            .last()
+                            .is_some_and(|h| h.path == finding.path && h.line == finding.line)
+                    })
+                    .map_or(0.0, |c| c.mib);
+                return Some(Saving {
                     location: l.location.name.clone(),
-                    mib: mib.max(0.0),
-                    run_pod_mib: ((before.run_pod_mib - after.run_pod_mib) * 10.0).round() / 10.0,
-                    still_loaded_by: still,
-                })
+                    mib: cost,
+                    run_pod_mib: cost,
+                    still_loaded_by: None,
+                });
+            }
+            // Another import-time import of the same package keeps it loaded:
+            // deferring this one saves nothing (no need to re-estimate).
+            let other = sites
+                .get(position)?
+                .get(&finding.subject)
+                .into_iter()
+                .flatten()
+                .find(|&&site| site != (file_index, finding.line));
+            if let Some(&(other_file, other_line)) = other {
+                return Some(Saving {
+                    location: l.location.name.clone(),
+                    mib: 0.0,
+                    run_pod_mib: 0.0,
+                    still_loaded_by: Some(format!("{}:{}", ctx.files[other_file].path, other_line)),
+                });
+            }
+            // The only import site: the pod without it is the graph without
+            // this statement's third-party imports (it loads no first-party file).
+            let after = crate::estimate::estimate_without_import(
+                &l.location,
+                &l.graph,
+                ctx.model,
+                (file_index, finding.line),
+            );
+            let mib = ((before.mib - after.mib) * 10.0).round() / 10.0;
+            let still: Option<String> = None;
+            Some(Saving {
+                location: l.location.name.clone(),
+                mib: mib.max(0.0),
+                run_pod_mib: ((before.run_pod_mib - after.run_pod_mib) * 10.0).round() / 10.0,
+                still_loaded_by: still,
             })
-            .collect();
-        let message = message(&advice, import, &finding.subject, &savings);
-        out.push(LazyAdvice {
-            code: finding.code,
-            path: finding.path.clone(),
-            line: finding.line,
-            subject: finding.subject.clone(),
-            advice,
-            fixable,
-            message,
-            savings,
-        });
-    }
-    out
+        })
+        .collect();
+    let message = message(&advice, import, &finding.subject, &savings);
+    Some(LazyAdvice {
+        code: finding.code,
+        path: finding.path.clone(),
+        line: finding.line,
+        subject: finding.subject.clone(),
+        advice,
+        fixable,
+        message,
+        savings,
+    })
 }
 
 #[cfg(test)]

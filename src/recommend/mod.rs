@@ -17,9 +17,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::estimate::{estimate, Model};
-use crate::graph::location::location_graph;
-use crate::graph::{Deferred, ModuleIndex};
+use rayon::prelude::*;
+
+use crate::estimate::{estimate, Model, PodEstimate};
+use crate::graph::location::location_graph_after;
+use crate::graph::{Deferred, LocationGraph, ModuleIndex};
 use crate::report::LocationReport;
 use crate::rules::Finding;
 use crate::scan::FileFacts;
@@ -35,6 +37,67 @@ pub struct Context<'a> {
     pub projects: &'a BTreeMap<String, String>,
     pub model: &'a Model<'a>,
     pub locations: &'a [LocationReport],
+}
+
+/// Each location's graph and estimate in one scenario: as scanned, or with
+/// a set of import statements deferred (built once, on every core, and shared
+/// by the totals and the consolidation groups).
+pub struct Scenario<'r> {
+    locations: &'r [LocationReport],
+    /// Same order as `locations`; `None` where the scenario changes nothing.
+    changed: Vec<Option<(LocationGraph, PodEstimate)>>,
+}
+
+impl<'r> Scenario<'r> {
+    /// The locations as scanned.
+    pub fn current(ctx: &Context<'r>) -> Self {
+        Self {
+            locations: ctx.locations,
+            changed: Vec::new(),
+        }
+    }
+
+    /// The locations with the import statements in `deferred` moved into
+    /// functions.
+    pub fn deferring(ctx: &Context<'r>, deferred: &Deferred) -> Self {
+        let changed = ctx
+            .locations
+            .par_iter()
+            .map(|l| {
+                // Only locations with an estimate (scannable ones) change.
+                l.estimate.as_ref()?;
+                let (graph, _) =
+                    location_graph_after(&l.location, ctx.index, ctx.files, ctx.projects, deferred)?;
+                let estimate = estimate(&l.location, &graph, ctx.model);
+                Some((graph, estimate))
+            })
+            .collect();
+        Self {
+            locations: ctx.locations,
+            changed,
+        }
+    }
+
+    fn changed(&self, location: &LocationReport) -> Option<&(LocationGraph, PodEstimate)> {
+        let i = self
+            .locations
+            .iter()
+            .position(|l| std::ptr::eq(l, location))?;
+        self.changed.get(i)?.as_ref()
+    }
+
+    /// `location`'s import graph in this scenario.
+    pub fn graph<'s>(&'s self, location: &'s LocationReport) -> &'s LocationGraph {
+        self.changed(location).map_or(&location.graph, |(g, _)| g)
+    }
+
+    /// `location`'s estimate in this scenario (`None`: it cannot be scanned).
+    pub fn estimate<'s>(&'s self, location: &'s LocationReport) -> Option<&'s PodEstimate> {
+        match self.changed(location) {
+            Some((_, e)) => Some(e),
+            None => location.estimate.as_ref(),
+        }
+    }
 }
 
 /// Idle memory across all pods, now and after the recommendations.
@@ -68,9 +131,10 @@ fn round1(v: f64) -> f64 {
 /// Runs every recommendation.
 pub fn recommend(ctx: &Context<'_>, findings: &[Finding], max_pod_mib: f64) -> Recommendations {
     let lazy_imports = lazy::advise(ctx, findings);
-    let consolidation = consolidate::groups(ctx, max_pod_mib, &Deferred::new());
+    let current = Scenario::current(ctx);
+    let consolidation = consolidate::groups(ctx, max_pod_mib, &current);
     let sizing = sizing::advise(ctx.locations);
-    let deployment_models = consolidate::deployment_models(ctx, &consolidation);
+    let deployment_models = consolidate::deployment_models(ctx, &consolidation, &current);
 
     // Totals after the lazy fixes that defer an import.
     let mut deferred = Deferred::new();
@@ -98,21 +162,16 @@ pub fn recommend(ctx: &Context<'_>, findings: &[Finding], max_pod_mib: f64) -> R
         .filter_map(|l| l.estimate.as_ref())
         .map(|e| e.mib)
         .sum();
+    let after = Scenario::deferring(ctx, &deferred);
     let after_lazy: BTreeMap<String, f64> = scannable
         .iter()
         .map(|l| {
-            let mib = if deferred.is_empty() {
-                l.estimate.as_ref().map_or(0.0, |e| e.mib)
-            } else {
-                let (graph, _) =
-                    location_graph(&l.location, ctx.index, ctx.files, ctx.projects, &deferred);
-                estimate(&l.location, &graph, ctx.files, ctx.model).mib
-            };
+            let mib = after.estimate(l).map_or(0.0, |e| e.mib);
             (l.location.name.clone(), mib)
         })
         .collect();
     let idle_after_lazy: f64 = after_lazy.values().sum();
-    let groups_after = consolidate::groups(ctx, max_pod_mib, &deferred);
+    let groups_after = consolidate::groups(ctx, max_pod_mib, &after);
     let grouped: std::collections::BTreeSet<&String> = groups_after
         .iter()
         .flat_map(|g| g.locations.iter())

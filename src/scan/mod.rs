@@ -90,7 +90,9 @@ pub fn scan_files(root: &Path, files: &[PathBuf], options: &ScanOptions) -> Vec<
 
 /// The scan thread pool for `jobs` threads (0: one per core), built once per
 /// process and reused by every later scan.
-fn scan_pool(jobs: usize) -> Result<Arc<rayon::ThreadPool>, rayon::ThreadPoolBuildError> {
+pub(crate) fn scan_pool(
+    jobs: usize,
+) -> Result<Arc<rayon::ThreadPool>, rayon::ThreadPoolBuildError> {
     static POOLS: Mutex<Vec<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(Vec::new());
     let mut pools = POOLS
         .lock()
