@@ -272,27 +272,32 @@ fn message(
     }
 }
 
-/// Per catalogued package, every import-time import statement of it in the
-/// files a location loads: `(file index, line)`.
-fn import_sites(
-    ctx: &Context<'_>,
-    location: &crate::report::LocationReport,
-) -> HashMap<String, Vec<(usize, u32)>> {
-    let mut sites: HashMap<String, Vec<(usize, u32)>> = HashMap::new();
-    for &file in location.graph.files.keys() {
-        let Some(facts) = ctx.files.get(file) else {
-            continue;
-        };
-        for import in facts.imports.iter().filter(|i| i.context.runs_at_import()) {
-            if let Some(entry) = import
+/// Per file, the catalogued package of each import-time import statement:
+/// `(line, package)`.
+fn file_import_sites<'c>(ctx: &Context<'c>, facts: &FileFacts) -> Vec<(u32, &'c str)> {
+    facts
+        .imports
+        .iter()
+        .filter(|i| i.context.runs_at_import())
+        .filter_map(|import| {
+            import
                 .candidate_modules()
                 .find_map(|m| ctx.model.catalog.lookup_module(&m))
-            {
-                sites
-                    .entry(entry.name.clone())
-                    .or_default()
-                    .push((file, import.line));
-            }
+                .map(|entry| (import.line, entry.name.as_str()))
+        })
+        .collect()
+}
+
+/// Per catalogued package, every import-time import statement of it in the
+/// files a location loads: `(file index, line)`.
+fn import_sites<'c>(
+    location: &crate::report::LocationReport,
+    per_file: &[Vec<(u32, &'c str)>],
+) -> HashMap<&'c str, Vec<(usize, u32)>> {
+    let mut sites: HashMap<&str, Vec<(usize, u32)>> = HashMap::new();
+    for &file in location.graph.files.keys() {
+        for &(line, package) in per_file.get(file).into_iter().flatten() {
+            sites.entry(package).or_default().push((file, line));
         }
     }
     sites
@@ -301,11 +306,17 @@ fn import_sites(
 /// Advice for every FP001/FP003 finding, with per-location savings.
 pub fn advise(ctx: &Context<'_>, findings: &[Finding]) -> Vec<LazyAdvice> {
     use rayon::prelude::*;
-    // Per location (same order as `ctx.locations`): its import sites of each package.
-    let sites: Vec<HashMap<String, Vec<(usize, u32)>>> = ctx
+    // Per file, then per location (same order as `ctx.locations`): the
+    // import sites of each package.
+    let per_file: Vec<Vec<(u32, &str)>> = ctx
+        .files
+        .par_iter()
+        .map(|facts| file_import_sites(ctx, facts))
+        .collect();
+    let sites: Vec<HashMap<&str, Vec<(usize, u32)>>> = ctx
         .locations
         .par_iter()
-        .map(|l| import_sites(ctx, l))
+        .map(|l| import_sites(l, &per_file))
         .collect();
     // Each finding's advice is independent: on every core, in finding order.
     findings
@@ -317,7 +328,7 @@ pub fn advise(ctx: &Context<'_>, findings: &[Finding]) -> Vec<LazyAdvice> {
 
 fn advise_one(
     ctx: &Context<'_>,
-    sites: &[HashMap<String, Vec<(usize, u32)>>],
+    sites: &[HashMap<&str, Vec<(usize, u32)>>],
     finding: &Finding,
 ) -> Option<LazyAdvice> {
     let file_index = ctx.index.file(&finding.path)?;
@@ -364,7 +375,7 @@ fn advise_one(
             // deferring this one saves nothing (no need to re-estimate).
             let other = sites
                 .get(position)?
-                .get(&finding.subject)
+                .get(finding.subject.as_str())
                 .into_iter()
                 .flatten()
                 .find(|&&site| site != (file_index, finding.line));
