@@ -1,7 +1,7 @@
 //! The per-file fact extractor: one pass over the AST, recording imports with
 //! their execution context and the calls that run at import time.
 
-use std::collections::HashMap;
+use super::names::NameMap;
 
 use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::visitor::{self, Visitor};
@@ -12,7 +12,7 @@ use ruff_text_size::Ranged;
 use super::facts::{
     BoundName, CallSite, EagerCall, ExecContext, ImportKind, ImportSite, LiteralArg, NoqaLine,
 };
-use super::source::LineIndex;
+use super::source::Lines;
 use crate::diagnostics::{Diagnostic, Severity};
 
 /// How many syntax errors of one file are reported (error recovery on a binary
@@ -43,11 +43,11 @@ pub struct Extracted {
 /// whether it is an `__init__.py`; together they resolve relative imports.
 pub fn extract(path: &str, source: &str, module: Option<&str>, is_package: bool) -> Extracted {
     let parsed = parse_unchecked(source, ParseOptions::from(Mode::Module));
-    let index = LineIndex::new(source);
+    let index = Lines::new(source);
     let mut out = Extracted::default();
 
     for error in parsed.errors().iter().take(MAX_SYNTAX_ERRORS) {
-        let (line, column) = index.line_column(source, error.location.start().to_usize());
+        let (line, column) = index.line_column(error.location.start().to_usize());
         out.diagnostics.push(
             Diagnostic::new(
                 path,
@@ -94,10 +94,9 @@ pub fn extract(path: &str, source: &str, module: Option<&str>, is_package: bool)
 
     let mut extractor = Extractor {
         path,
-        source,
         index: &index,
         package,
-        bindings: HashMap::new(),
+        bindings: NameMap::default(),
         segments: Vec::new(),
         callee: String::new(),
         future_annotations: false,
@@ -110,12 +109,18 @@ pub fn extract(path: &str, source: &str, module: Option<&str>, is_package: bool)
         future_annotations = extractor.future_annotations;
     }
     if let ast::Mod::Module(module) = parsed.syntax() {
-        let names: std::collections::HashSet<String> = out
+        let mut names: NameMap<u32> = NameMap::default();
+        for bound in out
             .imports
             .iter()
             .filter(|i| i.function.is_none() && i.kind != ImportKind::Dynamic)
-            .flat_map(|i| i.bound.iter().map(|b| b.local.clone()))
-            .collect();
+            .flat_map(|i| i.bound.iter())
+        {
+            if names.get(&bound.local).is_none() {
+                let number = u32::try_from(names.len()).unwrap_or(u32::MAX);
+                names.insert(bound.local.clone(), number);
+            }
+        }
         out.uses = super::uses::collect(&module.body, &names, &index, future_annotations);
     }
     // The facts outlive the scan; the AST does not. Free the AST first, then
@@ -126,14 +131,70 @@ pub fn extract(path: &str, source: &str, module: Option<&str>, is_package: bool)
 }
 
 impl Extracted {
+    /// The facts in exact-size allocations: vectors (and the few strings
+    /// built with growth slack) are reallocated to their length; elements are
+    /// moved, not cloned.
     fn compacted(self) -> Self {
+        let mut imports = exact(self.imports);
+        for import in &mut imports {
+            exact_string(&mut import.module);
+            import.names = exact(std::mem::take(&mut import.names));
+            import.bound = exact(std::mem::take(&mut import.bound));
+            for bound in &mut import.bound {
+                exact_string(&mut bound.local);
+                exact_string(&mut bound.target);
+            }
+            if let Some(function) = &mut import.function {
+                exact_string(function);
+            }
+        }
+        let mut calls = exact(self.calls);
+        for call in &mut calls {
+            call.args = exact(std::mem::take(&mut call.args));
+            for arg in &mut call.args {
+                exact_string(&mut arg.value);
+            }
+            call.arg_calls = exact(std::mem::take(&mut call.arg_calls));
+            for s in &mut call.arg_calls {
+                exact_string(s);
+            }
+            call.arg_strings = exact(std::mem::take(&mut call.arg_strings));
+            for s in &mut call.arg_strings {
+                exact_string(s);
+            }
+            call.keywords = exact(std::mem::take(&mut call.keywords));
+            call.arg_refs = exact(std::mem::take(&mut call.arg_refs));
+            for s in &mut call.arg_refs {
+                exact_string(s);
+            }
+        }
+        let mut noqa = exact(self.noqa);
+        for line in &mut noqa {
+            line.codes = exact(std::mem::take(&mut line.codes));
+        }
         Self {
-            imports: self.imports.clone(),
-            calls: self.calls.clone(),
-            uses: self.uses.clone(),
-            noqa: self.noqa.clone(),
+            imports,
+            calls,
+            uses: exact(self.uses),
+            noqa,
             diagnostics: self.diagnostics.clone(),
         }
+    }
+}
+
+/// `v` in an allocation of exactly its length (moved when it has slack).
+fn exact<T>(mut v: Vec<T>) -> Vec<T> {
+    if v.capacity() == v.len() {
+        return v;
+    }
+    let mut out = Vec::with_capacity(v.len());
+    out.append(&mut v);
+    out
+}
+
+fn exact_string(s: &mut String) {
+    if s.capacity() != s.len() {
+        *s = s.as_str().to_owned();
     }
 }
 
@@ -169,12 +230,11 @@ fn is_rule_code(code: &str) -> bool {
 
 struct Extractor<'a, 'o> {
     path: &'a str,
-    source: &'a str,
-    index: &'a LineIndex,
+    index: &'a Lines<'a>,
     /// Package of the file, for relative imports (`None` outside a package).
     package: Option<Vec<&'a str>>,
     /// Names bound by module-level imports, in source order: local → dotted target.
-    bindings: HashMap<String, String>,
+    bindings: NameMap<String>,
     /// Scratch for [`callee_name_into`]: reused so that the calls of every
     /// function body (checked only for dynamic imports) allocate nothing.
     segments: Vec<Segment<'a>>,
@@ -188,8 +248,7 @@ struct Extractor<'a, 'o> {
 
 impl<'a> Extractor<'a, '_> {
     fn position(&self, node: &impl Ranged) -> (u32, u32) {
-        self.index
-            .line_column(self.source, node.range().start().to_usize())
+        self.index.line_column(node.range().start().to_usize())
     }
 
     fn scope_name(&self) -> Option<String> {
@@ -738,7 +797,7 @@ impl<'a> Visitor<'a> for CallWalker<'_, 'a, '_> {
 /// Visits at most [`NESTED_ARGS_BUDGET`] nodes per call: otherwise
 /// `f(f(f(...)))` nested thousands deep would be walked once per level.
 struct NestedArgs<'b> {
-    bindings: &'b HashMap<String, String>,
+    bindings: &'b NameMap<String>,
     calls: Vec<String>,
     strings: Vec<String>,
     budget: usize,
@@ -849,10 +908,7 @@ fn segments<'a>(expr: &'a Expr, out: &mut Vec<Segment<'a>>, depth: usize) -> boo
 /// dropped: `SparkSession.builder.appName("x").getOrCreate` is
 /// `SparkSession.builder.getOrCreate`, while `boto3.Session().client` keeps
 /// `Session`.
-pub(crate) fn callee_name(
-    func: &Expr,
-    bindings: &HashMap<String, String>,
-) -> Option<(String, bool)> {
+pub(crate) fn callee_name(func: &Expr, bindings: &NameMap<String>) -> Option<(String, bool)> {
     let mut name = String::new();
     let imported = callee_name_into(func, bindings, &mut Vec::new(), &mut name)?;
     Some((name, imported))
@@ -863,7 +919,7 @@ pub(crate) fn callee_name(
 /// from an import.
 fn callee_name_into<'e>(
     func: &'e Expr,
-    bindings: &HashMap<String, String>,
+    bindings: &NameMap<String>,
     segments_buf: &mut Vec<Segment<'e>>,
     name: &mut String,
 ) -> Option<bool> {
@@ -898,7 +954,7 @@ fn callee_name_into<'e>(
 
 /// `Some(true)` for `TYPE_CHECKING` / `typing.TYPE_CHECKING`, `Some(false)` for
 /// `not TYPE_CHECKING`, `None` for anything else.
-fn type_checking_guard(test: &Expr, bindings: &HashMap<String, String>) -> Option<bool> {
+fn type_checking_guard(test: &Expr, bindings: &NameMap<String>) -> Option<bool> {
     match test {
         Expr::UnaryOp(op) if op.op == ast::UnaryOp::Not => {
             type_checking_guard(&op.operand, bindings).map(|b| !b)
@@ -917,7 +973,7 @@ fn type_checking_guard(test: &Expr, bindings: &HashMap<String, String>) -> Optio
 }
 
 /// Whether an `except` clause type catches a failed import.
-fn catches_import_error(expr: &Expr, bindings: &HashMap<String, String>) -> bool {
+fn catches_import_error(expr: &Expr, bindings: &NameMap<String>) -> bool {
     match expr {
         Expr::Tuple(tuple) => tuple.elts.iter().any(|e| catches_import_error(e, bindings)),
         _ => callee_name(expr, bindings).is_some_and(|(name, _)| {

@@ -3,6 +3,7 @@
 pub mod extract;
 pub mod facts;
 pub mod module_path;
+pub mod names;
 pub mod source;
 pub mod uses;
 
@@ -178,7 +179,7 @@ pub fn scan_file(
         }
     };
     facts.size_bytes = bytes.len() as u64;
-    if bytes.contains(&0) {
+    if source::has_byte(&bytes, 0) {
         facts.diagnostics.push(Diagnostic::new(
             &display,
             Severity::Error,

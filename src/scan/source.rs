@@ -55,6 +55,127 @@ impl LineIndex {
     }
 }
 
+/// Line and column lookups like [`LineIndex`], for the few offsets the
+/// extractor needs: instead of every line start, one entry per block of
+/// [`BLOCK`] bytes (lines before it, start of its first line), counted with
+/// loops the compiler vectorizes; a lookup counts the rest of one block.
+/// Texts with a `\r` (rare) use a full [`LineIndex`].
+#[derive(Debug)]
+pub struct Lines<'t> {
+    text: &'t str,
+    /// Per block: (lines before the block, start of the line the block opens in).
+    blocks: Vec<(u32, usize)>,
+    full: Option<LineIndex>,
+}
+
+const BLOCK: usize = 512;
+
+impl<'t> Lines<'t> {
+    pub fn new(text: &'t str) -> Self {
+        let bytes = text.as_bytes();
+        if has_byte(bytes, b'\r') {
+            return Self {
+                text,
+                blocks: Vec::new(),
+                full: Some(LineIndex::new(text)),
+            };
+        }
+        let mut blocks = Vec::with_capacity(bytes.len() / BLOCK + 1);
+        let (mut lines, mut line_start) = (0usize, 0usize);
+        for (i, block) in bytes.chunks(BLOCK).enumerate() {
+            blocks.push((to_u32(lines), line_start));
+            let count = count_newlines(block);
+            if count > 0 {
+                lines += count;
+                if let Some(last) = block.iter().rposition(|&b| b == b'\n') {
+                    line_start = i * BLOCK + last + 1;
+                }
+            }
+        }
+        Self {
+            text,
+            blocks,
+            full: None,
+        }
+    }
+
+    /// Newlines before `offset` (at most the text's length), and the start
+    /// of the line holding it.
+    fn locate(&self, offset: usize) -> (usize, usize) {
+        let bytes = self.text.as_bytes();
+        let offset = offset.min(bytes.len());
+        let block = offset / BLOCK;
+        let Some(&(lines, line_start)) = self.blocks.get(block) else {
+            // `offset` is the end of a text whose length is a multiple of BLOCK.
+            let lines = count_newlines(bytes);
+            let start = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            return (lines, start);
+        };
+        let from = block * BLOCK;
+        let part = &bytes[from..offset];
+        let count = count_newlines(part);
+        if count == 0 {
+            return (lines as usize, line_start);
+        }
+        let start = part
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(line_start, |i| from + i + 1);
+        (lines as usize + count, start)
+    }
+
+    /// 1-based (line, column) of a byte offset, as [`LineIndex::line_column`].
+    pub fn line_column(&self, offset: usize) -> (u32, u32) {
+        if let Some(full) = &self.full {
+            return full.line_column(self.text, offset);
+        }
+        let offset = offset.min(self.text.len());
+        let (lines, start) = self.locate(offset);
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (to_u32(lines + 1), to_u32(column + 1))
+    }
+
+    /// 1-based line of a byte offset, as [`LineIndex::line`].
+    pub fn line(&self, offset: usize) -> u32 {
+        if let Some(full) = &self.full {
+            return full.line(offset);
+        }
+        to_u32(self.locate(offset).0 + 1)
+    }
+}
+
+/// `\n` bytes in `bytes`, 32 at a time (the compiler vectorizes the inner loop).
+fn count_newlines(bytes: &[u8]) -> usize {
+    let mut chunks = bytes.chunks_exact(32);
+    let mut total = 0;
+    for chunk in &mut chunks {
+        let mut n = 0u8;
+        for &b in chunk {
+            n = n.wrapping_add(u8::from(b == b'\n'));
+        }
+        total += usize::from(n);
+    }
+    total + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
+}
+
+/// Whether `bytes` holds `byte`, 32 at a time.
+pub(crate) fn has_byte(bytes: &[u8], byte: u8) -> bool {
+    let mut chunks = bytes.chunks_exact(32);
+    for chunk in &mut chunks {
+        let mut seen = 0u8;
+        for &b in chunk {
+            seen |= u8::from(b == byte);
+        }
+        if seen != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().contains(&byte)
+}
+
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -153,6 +274,32 @@ mod tests {
         assert_eq!(index.line_column(text, eq), (2, 4));
         let c = text.find('c').unwrap();
         assert_eq!(index.line_column(text, c), (3, 1));
+    }
+
+    #[test]
+    fn lines_match_line_index() {
+        let long = "x = 1\n".repeat(300) + "y\n\nz = 'é' * 100\n" + &"q".repeat(1300) + "\nend";
+        let exact = "a\n".repeat(BLOCK);
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\nbé\n",
+            long.as_str(),
+            exact.as_str(),
+            "a\r\nb\rc\n",
+        ] {
+            let index = LineIndex::new(text);
+            let lines = Lines::new(text);
+            for offset in (0..text.len() + 3).chain([usize::MAX]) {
+                assert_eq!(
+                    lines.line_column(offset),
+                    index.line_column(text, offset),
+                    "{offset}"
+                );
+                assert_eq!(lines.line(offset), index.line(offset), "{offset}");
+            }
+        }
     }
 
     #[test]

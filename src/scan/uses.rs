@@ -3,13 +3,15 @@
 //! The recommend stage reads these to tell whether an import can move into
 //! the functions that use it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use serde::Serialize;
 
-use super::source::LineIndex;
+use super::names::{IdHasher, NameMap};
+use super::source::Lines;
 
 /// Decorators whose function signatures Dagster inspects (it resolves the
 /// type hints of asset and op parameters and return values at load time).
@@ -68,11 +70,12 @@ pub struct NameUse {
     pub count: u32,
 }
 
-/// Collects the uses of `names` (locals bound by module-level imports).
+/// Collects the uses of `names` (locals bound by module-level imports, each
+/// mapped to its position in `names`).
 pub fn collect(
     body: &[Stmt],
-    names: &HashSet<String>,
-    index: &LineIndex,
+    names: &NameMap<u32>,
+    index: &Lines<'_>,
     future_annotations: bool,
 ) -> Vec<NameUse> {
     if names.is_empty() {
@@ -82,11 +85,10 @@ pub fn collect(
         names,
         index,
         future_annotations,
-        scope: UseScope::Module,
         scope_id: MODULE_SCOPE,
         scopes: vec![UseScope::Rebound, UseScope::Exported, UseScope::Module],
         class_path: Vec::new(),
-        uses: HashMap::new(),
+        uses: HashMap::default(),
         seq: 0,
     };
     for stmt in body {
@@ -95,25 +97,30 @@ pub fn collect(
     // Equal scopes may have been interned twice (two functions of the same
     // name): merge them, keeping the line of the use seen first.
     let Collector { uses, scopes, .. } = collector;
-    let mut merged: BTreeMap<(String, UseScope), (u64, u32, u32)> = BTreeMap::new();
-    for ((name, scope_id), (seq, line, count)) in uses {
-        let entry = merged
-            .entry((name.to_string(), scopes[scope_id].clone()))
-            .or_insert((seq, line, 0));
-        if seq < entry.0 {
-            (entry.0, entry.1) = (seq, line);
-        }
-        entry.2 += count;
-    }
-    merged
+    let mut found: Vec<(&str, usize, Use)> = uses
         .into_iter()
-        .map(|((name, scope), (_, line, count))| NameUse {
-            name,
-            scope,
-            line,
-            count,
-        })
-        .collect()
+        .map(|(key, (name, use_))| (name, (key & u64::from(u32::MAX)) as usize, use_))
+        .collect();
+    found.sort_unstable_by(|a, b| (a.0, &scopes[a.1], a.2.seq).cmp(&(b.0, &scopes[b.1], b.2.seq)));
+    let mut out: Vec<NameUse> = Vec::new();
+    let mut last: Option<(&str, usize)> = None;
+    for (name, scope_id, use_) in found {
+        if let (Some((last_name, last_scope)), Some(prev)) = (last, out.last_mut()) {
+            if last_name == name && scopes[last_scope] == scopes[scope_id] {
+                // Sorted by order within equal keys: the first seen is kept.
+                prev.count += use_.count;
+                continue;
+            }
+        }
+        last = Some((name, scope_id));
+        out.push(NameUse {
+            name: name.to_string(),
+            scope: scopes[scope_id].clone(),
+            line: use_.line,
+            count: use_.count,
+        });
+    }
+    out
 }
 
 /// Interned ids of the fixed scopes in [`Collector::scopes`].
@@ -121,65 +128,76 @@ const REBOUND_SCOPE: usize = 0;
 const EXPORTED_SCOPE: usize = 1;
 const MODULE_SCOPE: usize = 2;
 
+/// The uses of one name in one interned scope.
+#[derive(Debug, Clone, Copy)]
+struct Use {
+    /// Order of the first use (orders first uses across equal scopes).
+    seq: u64,
+    /// Line of the first use.
+    line: u32,
+    count: u32,
+}
+
 struct Collector<'a> {
-    names: &'a HashSet<String>,
-    index: &'a LineIndex,
+    names: &'a NameMap<u32>,
+    index: &'a Lines<'a>,
     future_annotations: bool,
-    scope: UseScope,
-    /// Id of `scope` in `scopes`.
+    /// Id of the current scope in `scopes`.
     scope_id: usize,
     /// Every scope entered, by id (recording a use then clones nothing).
     scopes: Vec<UseScope>,
-    class_path: Vec<String>,
-    /// (name, scope id) → (order of the first use, its line, count).
-    uses: HashMap<(&'a str, usize), (u64, u32, u32)>,
-    /// Uses recorded so far (orders first uses across equal scopes).
+    class_path: Vec<&'a str>,
+    /// (name number << 32 | scope id) → (name, its uses there).
+    uses: HashMap<u64, (&'a str, Use), BuildHasherDefault<IdHasher>>,
+    /// Uses recorded so far.
     seq: u64,
 }
 
 impl<'a> Collector<'a> {
+    fn scope(&self) -> &UseScope {
+        &self.scopes[self.scope_id]
+    }
+
     fn record(&mut self, name: &str, offset: usize, scope_id: usize) {
-        let names: &'a HashSet<String> = self.names;
-        let Some(name) = names.get(name) else {
+        let names: &'a NameMap<u32> = self.names;
+        let Some((name, &number)) = names.get_key_value(name) else {
             return;
         };
         let seq = self.seq;
         self.seq += 1;
         let index = self.index;
-        let entry = self
-            .uses
-            .entry((name.as_str(), scope_id))
-            .or_insert_with(|| (seq, index.line(offset), 0));
-        entry.2 += 1;
+        let key = (u64::from(number) << 32) | scope_id as u64;
+        let entry = self.uses.entry(key).or_insert_with(|| {
+            (
+                name,
+                Use {
+                    seq,
+                    line: index.line(offset),
+                    count: 0,
+                },
+            )
+        });
+        entry.1.count += 1;
     }
 
     fn in_scope(&mut self, scope: UseScope, f: impl FnOnce(&mut Self)) {
         let saved_id = std::mem::replace(&mut self.scope_id, self.scopes.len());
-        self.scopes.push(scope.clone());
-        let saved = std::mem::replace(&mut self.scope, scope);
+        self.scopes.push(scope);
         f(self);
-        self.scope = saved;
         self.scope_id = saved_id;
     }
 
-    fn stmt(&mut self, stmt: &Stmt) {
+    fn stmt(&mut self, stmt: &'a Stmt) {
         stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.stmt_inner(stmt));
     }
 
-    fn stmt_inner(&mut self, stmt: &Stmt) {
+    fn stmt_inner(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(def) => {
                 for decorator in &def.decorator_list {
                     self.visit_expr(&decorator.expression);
                 }
-                let qualified = match &self.scope {
-                    UseScope::Function { function } => function.clone(),
-                    _ => {
-                        let mut parts = self.class_path.clone();
-                        parts.push(def.name.id.to_string());
-                        parts.join(".")
-                    }
-                };
+                let in_function = matches!(self.scope(), UseScope::Function { .. });
                 let dagster_signature = def.decorator_list.iter().any(|d| {
                     let target = match &d.expression {
                         Expr::Call(call) => &*call.func,
@@ -198,35 +216,52 @@ impl<'a> Collector<'a> {
                         self.visit_expr(default);
                     }
                 }
-                let annotation_scope = match &self.scope {
-                    UseScope::Function { .. } => self.scope.clone(),
-                    _ => UseScope::Annotation {
-                        function: qualified.clone(),
-                        dagster_signature,
-                    },
+                let annotations = || {
+                    def.parameters
+                        .iter()
+                        .filter_map(|p| p.annotation())
+                        .chain(def.returns.as_deref())
                 };
-                let annotations: Vec<&Expr> = def
-                    .parameters
-                    .iter()
-                    .filter_map(|p| p.annotation())
-                    .chain(def.returns.as_deref())
-                    .collect();
-                self.in_scope(annotation_scope, |c| {
-                    for annotation in annotations {
-                        c.annotation(annotation);
+                if in_function {
+                    // A nested function: its annotations and body belong to
+                    // the enclosing function's scope.
+                    for annotation in annotations() {
+                        self.annotation(annotation);
                     }
-                });
-                let body_scope = match &self.scope {
-                    UseScope::Function { .. } => self.scope.clone(),
-                    _ => UseScope::Function {
+                    for s in &def.body {
+                        self.stmt(s);
+                    }
+                    return;
+                }
+                let mut qualified = String::new();
+                for part in &self.class_path {
+                    qualified.push_str(part);
+                    qualified.push('.');
+                }
+                qualified.push_str(def.name.id.as_str());
+                if annotations().next().is_some() {
+                    self.in_scope(
+                        UseScope::Annotation {
+                            function: qualified.clone(),
+                            dagster_signature,
+                        },
+                        |c| {
+                            for annotation in annotations() {
+                                c.annotation(annotation);
+                            }
+                        },
+                    );
+                }
+                self.in_scope(
+                    UseScope::Function {
                         function: qualified,
                     },
-                };
-                self.in_scope(body_scope, |c| {
-                    for s in &def.body {
-                        c.stmt(s);
-                    }
-                });
+                    |c| {
+                        for s in &def.body {
+                            c.stmt(s);
+                        }
+                    },
+                );
             }
             Stmt::ClassDef(class) => {
                 for decorator in &class.decorator_list {
@@ -240,9 +275,9 @@ impl<'a> Collector<'a> {
                         self.visit_expr(&keyword.value);
                     }
                 }
-                let nested = matches!(self.scope, UseScope::Function { .. });
+                let nested = matches!(self.scope(), UseScope::Function { .. });
                 if !nested {
-                    self.class_path.push(class.name.id.to_string());
+                    self.class_path.push(class.name.id.as_str());
                 }
                 for s in &class.body {
                     self.stmt(s);
@@ -274,7 +309,7 @@ impl<'a> Collector<'a> {
                 }
             }
             Stmt::Assign(assign)
-                if matches!(self.scope, UseScope::Module)
+                if matches!(self.scope(), UseScope::Module)
                     && assign
                         .targets
                         .iter()
@@ -290,7 +325,7 @@ impl<'a> Collector<'a> {
                 if let Some(value) = &assign.value {
                     self.visit_expr(value);
                 }
-                if matches!(self.scope, UseScope::Module) {
+                if matches!(self.scope(), UseScope::Module) {
                     self.annotation(&assign.annotation);
                 }
             }
@@ -301,7 +336,7 @@ impl<'a> Collector<'a> {
         }
     }
 
-    fn exported(&mut self, value: &Expr) {
+    fn exported(&mut self, value: &'a Expr) {
         let elements: &[Expr] = match value {
             Expr::List(list) => &list.elts,
             Expr::Tuple(tuple) => &tuple.elts,
@@ -315,10 +350,10 @@ impl<'a> Collector<'a> {
     }
 
     /// An annotation: names in it, and in string annotations, identifiers.
-    fn annotation(&mut self, expr: &Expr) {
+    fn annotation(&mut self, expr: &'a Expr) {
         if self.future_annotations
             && !matches!(
-                self.scope,
+                self.scope(),
                 UseScope::Annotation {
                     dagster_signature: true,
                     ..
@@ -344,13 +379,13 @@ impl<'a> Collector<'a> {
 
 /// Visits a statement's expressions and bodies with the collector (the
 /// statement kinds not handled specially).
-fn walk_stmt_shallow(collector: &mut Collector<'_>, stmt: &Stmt) {
+fn walk_stmt_shallow<'a>(collector: &mut Collector<'a>, stmt: &'a Stmt) {
     // The generic walker visits nested statements through `visit_stmt`, which
     // routes back to `Collector::stmt` for functions and classes.
     visitor::walk_stmt(collector, stmt);
 }
 
-impl<'a> Visitor<'a> for Collector<'_> {
+impl<'a> Visitor<'a> for Collector<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         self.stmt(stmt);
     }
