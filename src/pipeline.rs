@@ -21,7 +21,8 @@ use crate::rules::{
     fp004_network_call_at_import, fp010_dangling_location, fp201_memory_limit_below_estimate,
     fp202_memory_request_far_above_estimate, fp203_shared_image, Finding, Level, Rule, RULES,
 };
-use crate::scan::{scan_files, ExecContext, ScanOptions};
+use crate::scan::interest::{Everything, Interest};
+use crate::scan::{scan_files, ExecContext, ImportSite, ScanOptions};
 
 /// Which rules run: `--select` (all when empty) minus `--ignore`.
 #[derive(Debug, Clone, Default)]
@@ -67,6 +68,9 @@ pub struct ScanConfig {
     pub heuristics: Vec<PathBuf>,
     /// `--max-pod-mib`: no consolidation above this.
     pub max_pod_mib: f64,
+    /// Keep every call and name use of every file, not only those a later
+    /// stage reads (the report is the same; tests check that it is).
+    pub keep_all_facts: bool,
 }
 
 impl ScanConfig {
@@ -81,6 +85,7 @@ impl ScanConfig {
             rules: RuleSelection::default(),
             heuristics: Vec::new(),
             max_pod_mib: crate::recommend::DEFAULT_MAX_POD_MIB,
+            keep_all_facts: false,
         }
     }
 }
@@ -131,7 +136,20 @@ fn run_stages(config: &ScanConfig) -> Result<Report, String> {
                 discover_locations(&walked.root, &walked.declaration_files)
             }
         });
-        let files = scan_files(&walked.root, &walked.python_files, &config.scan);
+        let interest = CatalogInterest {
+            catalog: &catalog,
+            calls: &calls,
+        };
+        let files = if config.keep_all_facts {
+            scan_files(
+                &walked.root,
+                &walked.python_files,
+                &config.scan,
+                &Everything,
+            )
+        } else {
+            scan_files(&walked.root, &walked.python_files, &config.scan, &interest)
+        };
         let discovery = discovery.join().unwrap_or_else(|_| Discovery {
             locations: Vec::new(),
             diagnostics: vec![crate::diagnostics::Diagnostic::new(
@@ -348,6 +366,26 @@ fn attach_locations(
                 .message
                 .push_str(" (no code location loads this file)");
         }
+    }
+}
+
+/// The facts the later stages read, from the catalogs: the calls a rule, the
+/// model or Dagster's loading can match, and the uses of names bound by
+/// imports of heavy packages (the lazy-load advice and the fix read them).
+struct CatalogInterest<'a> {
+    catalog: &'a crate::heuristics::Catalog,
+    calls: &'a crate::heuristics::calls::CallCatalog,
+}
+
+impl Interest for CatalogInterest<'_> {
+    fn call(&self, callee: &str) -> bool {
+        self.calls.may_match(callee)
+            || crate::graph::location::is_loader_call(callee)
+            || crate::estimate::touches_lazy_attribute(self.catalog, callee)
+    }
+
+    fn uses_of(&self, import: &ImportSite) -> bool {
+        fp001_heavy_module_level_import::heavy_package(import, self.catalog).is_some()
     }
 }
 

@@ -393,3 +393,46 @@ fn heuristics_overrides_change_the_estimate_and_bad_files_are_errors() {
         "{err}"
     );
 }
+
+/// The scan keeps only the calls and name uses a later stage reads
+/// (`scan::interest`): the report must be byte-identical to keeping every
+/// fact, on every sample and on the rule fixtures, and the filter must
+/// actually drop facts (or this test would prove nothing).
+#[test]
+fn keeping_only_the_facts_later_stages_read_changes_nothing() {
+    use dagster_footprint::pipeline::{run, ScanConfig};
+    let mut roots: Vec<std::path::PathBuf> = std::fs::read_dir("sample_repos")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    roots.push("tests/fixtures/rules".into());
+    roots.push("tests/fixtures/interest".into());
+    roots.sort();
+    let (mut kept, mut all) = ((0, 0), (0, 0));
+    for root in &roots {
+        let render = |keep_all_facts: bool| {
+            let mut config = ScanConfig::for_path(root);
+            config.keep_all_facts = keep_all_facts;
+            let mut report = run(&config).unwrap();
+            report.timings = Default::default();
+            let calls: usize = report.files.iter().map(|f| f.calls.len()).sum();
+            let uses: usize = report.files.iter().map(|f| f.uses.len()).sum();
+            (
+                dagster_footprint::report::json::render(&report),
+                (calls, uses),
+            )
+        };
+        let (filtered, counts) = render(false);
+        let (everything, all_counts) = render(true);
+        assert!(
+            filtered == everything,
+            "{}: the report differs when only the facts later stages read are kept",
+            root.display()
+        );
+        kept = (kept.0 + counts.0, kept.1 + counts.1);
+        all = (all.0 + all_counts.0, all.1 + all_counts.1);
+    }
+    assert!(kept.0 < all.0 && kept.1 < all.1, "kept {kept:?} of {all:?}");
+    assert!(kept.0 > 0 && kept.1 > 0, "kept {kept:?} of {all:?}");
+}

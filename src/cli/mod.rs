@@ -315,6 +315,7 @@ fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
         },
         heuristics: args.heuristics.clone(),
         max_pod_mib: args.max_pod_mib,
+        keep_all_facts: false,
     };
     let outputs = output::plan(
         &args.format,

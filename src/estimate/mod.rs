@@ -164,6 +164,26 @@ impl<'a> Model<'a> {
     }
 }
 
+/// The lazy attribute of a catalogued package that a call to `callee`
+/// touches (`transformers.pipeline(...)`).
+fn lazy_attribute<'c>(
+    catalog: &'c Catalog,
+    callee: &str,
+) -> Option<(&'c PackageEntry, &'c LazyAttribute)> {
+    let entry = catalog.lookup_module(callee)?;
+    let rest = callee
+        .strip_prefix(entry.name.as_str())
+        .and_then(|rest| rest.strip_prefix('.'))?;
+    let attr = rest.split('.').next().unwrap_or(rest);
+    let attribute = entry.attributes.iter().find(|a| a.name == attr)?;
+    Some((entry, attribute))
+}
+
+/// Whether a call to `callee` touches a catalogued lazy attribute.
+pub fn touches_lazy_attribute(catalog: &Catalog, callee: &str) -> bool {
+    lazy_attribute(catalog, callee).is_some()
+}
+
 fn price_calls<'a>(
     catalog: &'a Catalog,
     patterns: &'a CallCatalog,
@@ -175,16 +195,8 @@ fn price_calls<'a>(
         if !call.context.runs_at_import() {
             continue;
         }
-        if let Some(entry) = catalog.lookup_module(&call.callee) {
-            let attribute = call
-                .callee
-                .strip_prefix(entry.name.as_str())
-                .and_then(|rest| rest.strip_prefix('.'))
-                .map(|rest| rest.split('.').next().unwrap_or(rest))
-                .and_then(|attr| entry.attributes.iter().find(|a| a.name == attr));
-            if let Some(a) = attribute {
-                out.attributes.push((i, entry, a));
-            }
+        if let Some((entry, a)) = lazy_attribute(catalog, &call.callee) {
+            out.attributes.push((i, entry, a));
         }
         for rule in ["FP002", "FP003"] {
             let Some(pattern) = patterns.classify(call, rule) else {

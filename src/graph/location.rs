@@ -140,6 +140,12 @@ fn first_reaches_anything(graph: &LocationGraph, deferred: &Deferred) -> bool {
             .any(|e| deferred.contains(&(e.file, e.hop.line)))
 }
 
+/// A call that makes Dagster load more code: `load_from_defs_folder(...)`
+/// and the deprecated `load_defs(module)`.
+pub fn is_loader_call(callee: &str) -> bool {
+    callee.ends_with("load_from_defs_folder") || callee.ends_with("load_defs")
+}
+
 /// Location graphs built with nothing deferred, for one list of files.
 #[derive(Debug, Default)]
 pub struct GraphCache {
@@ -288,10 +294,10 @@ fn build_location_graph(
             if !call.context.runs_at_import() {
                 continue;
             }
-            let defs_folder = call.callee.ends_with("load_from_defs_folder");
-            if !defs_folder && !call.callee.ends_with("load_defs") {
+            if !is_loader_call(&call.callee) {
                 continue;
             }
+            let defs_folder = call.callee.ends_with("load_from_defs_folder");
             let hop = Hop {
                 path: facts.path.clone(),
                 line: call.line,

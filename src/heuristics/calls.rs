@@ -199,6 +199,25 @@ impl CallCatalog {
 }
 
 impl CallCatalog {
+    /// Whether some pattern (of any rule) may match a call to `callee`: what
+    /// [`Self::classify`] can return `Some` for, before the keyword and
+    /// argument conditions. The scan keeps only such calls.
+    pub fn may_match(&self, callee: &str) -> bool {
+        match self.pattern_index() {
+            Some(index) => {
+                index.literal.contains_key(callee)
+                    || index
+                        .wildcard
+                        .iter()
+                        .any(|&i| wildcard_match(&self.calls[i].pattern, callee))
+            }
+            None => self
+                .calls
+                .iter()
+                .any(|p| wildcard_match(&p.pattern, callee)),
+        }
+    }
+
     /// The pattern index, when it describes the current `calls`.
     fn pattern_index(&self) -> Option<&PatternIndex> {
         let index = self.index.get_or_init(|| PatternIndex::new(&self.calls));

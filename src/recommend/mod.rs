@@ -66,8 +66,13 @@ impl<'r> Scenario<'r> {
             .map(|l| {
                 // Only locations with an estimate (scannable ones) change.
                 l.estimate.as_ref()?;
-                let (graph, _) =
-                    location_graph_after(&l.location, ctx.index, ctx.files, ctx.projects, deferred)?;
+                let (graph, _) = location_graph_after(
+                    &l.location,
+                    ctx.index,
+                    ctx.files,
+                    ctx.projects,
+                    deferred,
+                )?;
                 let estimate = estimate(&l.location, &graph, ctx.model);
                 Some((graph, estimate))
             })

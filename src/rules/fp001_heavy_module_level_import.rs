@@ -48,11 +48,24 @@
 
 use super::{context_phrase, Finding, Level};
 use crate::heuristics::Catalog;
-use crate::scan::FileFacts;
+use crate::scan::{FileFacts, ImportSite};
 
 pub const CODE: &str = "FP001";
 pub const NAME: &str = "heavy-module-level-import";
 pub const SUMMARY: &str = "Heavy package imported at import time of a module";
+
+/// The heavy catalogued package `import` loads, with the module as imported.
+pub fn heavy_package<'c>(
+    import: &ImportSite,
+    catalog: &'c Catalog,
+) -> Option<(String, &'c crate::heuristics::PackageEntry)> {
+    import.candidate_modules().find_map(|m| {
+        catalog
+            .lookup_module(&m)
+            .filter(|p| p.heavy)
+            .map(|p| (m, p))
+    })
+}
 
 /// Reports every import-time import of a heavy catalogued package in `file`.
 pub fn check(file: &FileFacts, catalog: &Catalog, out: &mut Vec<Finding>) {
@@ -60,13 +73,7 @@ pub fn check(file: &FileFacts, catalog: &Catalog, out: &mut Vec<Finding>) {
         if !import.context.runs_at_import() {
             continue;
         }
-        let hit = import.candidate_modules().find_map(|m| {
-            catalog
-                .lookup_module(&m)
-                .filter(|p| p.heavy)
-                .map(|p| (m, p))
-        });
-        let Some((imported, package)) = hit else {
+        let Some((imported, package)) = heavy_package(import, catalog) else {
             continue;
         };
         // The package's own source tree (a vendored copy, or scanning the package itself).

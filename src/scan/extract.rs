@@ -42,6 +42,23 @@ pub struct Extracted {
 /// `module` is the file's dotted module name (when known) and `is_package`
 /// whether it is an `__init__.py`; together they resolve relative imports.
 pub fn extract(path: &str, source: &str, module: Option<&str>, is_package: bool) -> Extracted {
+    extract_with(
+        path,
+        source,
+        module,
+        is_package,
+        &super::interest::Everything,
+    )
+}
+
+/// [`extract`], keeping only the calls and name uses `interest` asks for.
+pub fn extract_with(
+    path: &str,
+    source: &str,
+    module: Option<&str>,
+    is_package: bool,
+    interest: &dyn super::interest::Interest,
+) -> Extracted {
     let parsed = parse_unchecked(source, ParseOptions::from(Mode::Module));
     let index = Lines::new(source);
     let mut out = Extracted::default();
@@ -99,6 +116,7 @@ pub fn extract(path: &str, source: &str, module: Option<&str>, is_package: bool)
         bindings: NameMap::default(),
         segments: Vec::new(),
         callee: String::new(),
+        interest,
         future_annotations: false,
         scope: Vec::new(),
         out: &mut out,
@@ -114,6 +132,7 @@ pub fn extract(path: &str, source: &str, module: Option<&str>, is_package: bool)
             .imports
             .iter()
             .filter(|i| i.function.is_none() && i.kind != ImportKind::Dynamic)
+            .filter(|i| interest.uses_of(i))
             .flat_map(|i| i.bound.iter())
         {
             if names.get(&bound.local).is_none() {
@@ -121,7 +140,9 @@ pub fn extract(path: &str, source: &str, module: Option<&str>, is_package: bool)
                 names.insert(bound.local.clone(), number);
             }
         }
-        out.uses = super::uses::collect(&module.body, &names, &index, future_annotations);
+        if !names.is_empty() {
+            out.uses = super::uses::collect(&module.body, &names, &index, future_annotations);
+        }
     }
     // The facts outlive the scan; the AST does not. Free the AST first, then
     // copy the facts into exact-size allocations (growth slack dropped), which
@@ -239,6 +260,8 @@ struct Extractor<'a, 'o> {
     /// function body (checked only for dynamic imports) allocate nothing.
     segments: Vec<Segment<'a>>,
     callee: String,
+    /// Which import-time calls to record.
+    interest: &'o dyn super::interest::Interest,
     /// `from __future__ import annotations` seen: annotations are not evaluated.
     future_annotations: bool,
     /// Enclosing classes and functions.
@@ -624,7 +647,7 @@ impl<'a> Extractor<'a, '_> {
             self.dynamic_import(call, ctx, line, column);
             return;
         }
-        if !ctx.runs_at_import() {
+        if !ctx.runs_at_import() || !self.interest.call(&self.callee) {
             return;
         }
         let callee = self.callee.clone();

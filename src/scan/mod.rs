@@ -2,6 +2,7 @@
 
 pub mod extract;
 pub mod facts;
+pub mod interest;
 pub mod module_path;
 pub mod names;
 pub mod source;
@@ -48,8 +49,14 @@ impl Default for ScanOptions {
 }
 
 /// Parses `files` (absolute paths under `root`) in parallel into facts, in
-/// the same order as `files` whatever the number of threads.
-pub fn scan_files(root: &Path, files: &[PathBuf], options: &ScanOptions) -> Vec<FileFacts> {
+/// the same order as `files` whatever the number of threads, keeping the
+/// calls and name uses `interest` asks for.
+pub fn scan_files(
+    root: &Path,
+    files: &[PathBuf],
+    options: &ScanOptions,
+    interest: &dyn interest::Interest,
+) -> Vec<FileFacts> {
     let packages = module_path::package_dirs(files);
     let bar = if options.progress {
         let bar =
@@ -68,7 +75,7 @@ pub fn scan_files(root: &Path, files: &[PathBuf], options: &ScanOptions) -> Vec<
         files
             .par_iter()
             .map(|path| {
-                let facts = scan_file(root, path, &packages, options.max_file_bytes);
+                let facts = scan_file(root, path, &packages, options.max_file_bytes, interest);
                 let n = done.fetch_add(1, Ordering::Relaxed);
                 if n.is_multiple_of(64) {
                     bar.set_position(n as u64);
@@ -82,7 +89,7 @@ pub fn scan_files(root: &Path, files: &[PathBuf], options: &ScanOptions) -> Vec<
         // Could not start threads (resource limits): scan on this thread.
         Err(_) => files
             .iter()
-            .map(|path| scan_file(root, path, &packages, options.max_file_bytes))
+            .map(|path| scan_file(root, path, &packages, options.max_file_bytes, interest))
             .collect(),
     };
     bar.finish_and_clear();
@@ -118,6 +125,7 @@ pub fn scan_file(
     path: &Path,
     packages: &std::collections::HashSet<PathBuf>,
     max_file_bytes: u64,
+    interest: &dyn interest::Interest,
 ) -> FileFacts {
     let display = relative_display(root, path);
     let module = module_path::module_name(root, path, packages);
@@ -190,7 +198,13 @@ pub fn scan_file(
         return facts;
     }
     let text = source::decode_owned(&display, bytes, &mut facts.diagnostics);
-    let extracted = extract::extract(&display, &text, facts.module.as_deref(), facts.is_package);
+    let extracted = extract::extract_with(
+        &display,
+        &text,
+        facts.module.as_deref(),
+        facts.is_package,
+        interest,
+    );
     facts.imports = extracted.imports;
     facts.calls = extracted.calls;
     facts.noqa = extracted.noqa;
