@@ -327,25 +327,22 @@ fn attach_locations(
                 continue;
             };
             let conditional = finding.context == ExecContext::Conditional;
-            let mut chain = location.graph.chain_to(file);
-            chain.push(Hop {
-                path: finding.path.clone(),
-                line: finding.line,
-                module: finding.subject.clone(),
-                conditional,
-            });
             location.findings.push(LocationFinding {
                 code: finding.code,
-                path: finding.path.clone(),
-                line: finding.line,
+                hop: Hop {
+                    path: finding.path.clone(),
+                    line: finding.line,
+                    module: finding.subject.clone(),
+                    conditional,
+                },
                 column: finding.column,
-                subject: finding.subject.clone(),
                 may_load: reached.conditional || conditional,
-                chain,
+                file,
             });
         }
         location.findings.sort_by(|a, b| {
-            (&a.path, a.line, a.column, a.code).cmp(&(&b.path, b.line, b.column, b.code))
+            (&a.hop.path, a.hop.line, a.column, a.code)
+                .cmp(&(&b.hop.path, b.hop.line, b.column, b.code))
         });
     });
     // Per finding: the locations that load it.

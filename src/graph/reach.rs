@@ -257,6 +257,7 @@ fn visit(
         for &target in targets {
             match target {
                 Resolution::File(next) => {
+                    let next = next as usize;
                     if let std::collections::btree_map::Entry::Vacant(slot) =
                         graph.files.entry(next)
                     {

@@ -39,7 +39,8 @@ pub struct ModuleIndex {
 struct Memo {
     /// The files the entries are for (address and length of the slice).
     files: (usize, usize),
-    by_roots: HashMap<Vec<String>, Vec<Option<Arc<FileTargets>>>>,
+    /// Per set of roots, per file index (only the files some location reached).
+    by_roots: HashMap<Vec<String>, HashMap<u32, Arc<FileTargets>>>,
     /// Third-party module names seen, by id ([`Resolution::External`]).
     externals: HashMap<String, u32>,
 }
@@ -56,7 +57,8 @@ pub struct FileTargets {
 /// id that is the same for every import of that module (for this index).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resolution {
-    File(usize),
+    /// A scanned file (index; `u32` keeps a target at 8 bytes).
+    File(u32),
     External(u32),
 }
 
@@ -436,7 +438,11 @@ impl ModuleIndex {
                 memo.externals.clear();
                 memo.files = key;
             }
-            if let Some(Some(known)) = memo.by_roots.get(roots).and_then(|v| v.get(file)) {
+            if let Some(known) = memo
+                .by_roots
+                .get(roots)
+                .and_then(|v| v.get(&u32::try_from(file).ok()?))
+            {
                 return Some(Arc::clone(known));
             }
         }
@@ -447,7 +453,11 @@ impl ModuleIndex {
             starts.push(u32::try_from(targets.len()).unwrap_or(u32::MAX));
             if import.context.runs_at_import() {
                 self.for_each_target(roots, import, |target| match target {
-                    TargetRef::File(i) => targets.push(Resolution::File(i)),
+                    TargetRef::File(i) => {
+                        if let Ok(i) = u32::try_from(i) {
+                            targets.push(Resolution::File(i));
+                        }
+                    }
                     TargetRef::External(module) => {
                         external_names.push((targets.len(), module));
                         targets.push(Resolution::External(0));
@@ -469,12 +479,11 @@ impl ModuleIndex {
         }
         let resolved = Arc::new(FileTargets { starts, targets });
         {
-            let slots = memo
-                .by_roots
-                .entry(roots.to_vec())
-                .or_insert_with(|| vec![None; files.len()]);
-            if let Some(slot) = slots.get_mut(file) {
-                *slot = Some(Arc::clone(&resolved));
+            if let Ok(file) = u32::try_from(file) {
+                memo.by_roots
+                    .entry(roots.to_vec())
+                    .or_default()
+                    .insert(file, Arc::clone(&resolved));
             }
         }
         Some(resolved)

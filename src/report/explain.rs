@@ -173,9 +173,9 @@ pub fn render(report: &Report, location: &LocationReport, catalog: &Catalog) -> 
             out.push_str(&format!(
                 "  {} {}{}: {}\n",
                 f.code,
-                terminal_safe(&f.subject),
+                terminal_safe(&f.hop.module),
                 may,
-                chain_text(&f.chain)
+                chain_text(&location.chain(f))
             ));
         }
     }

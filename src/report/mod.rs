@@ -59,9 +59,8 @@ pub struct Report {
 }
 
 /// One code location and what it loads at import time.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct LocationReport {
-    #[serde(flatten)]
     pub location: CodeLocation,
     /// Directories searched for its first-party modules, including monorepo
     /// packages its manifest installs.
@@ -69,27 +68,85 @@ pub struct LocationReport {
     /// First-party files executed when it loads.
     pub files_reached: usize,
     /// Idle memory of its pod (absent when the location cannot be scanned).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate: Option<PodEstimate>,
-    /// Findings on its import path, each with the chain that brings it in.
+    /// Findings on its import path; [`Self::chain`] gives the chain that
+    /// brings each in.
     pub findings: Vec<LocationFinding>,
-    #[serde(skip)]
     pub graph: LocationGraph,
 }
 
+impl LocationReport {
+    /// The import statements from the location's entry to `finding`'s line
+    /// (inclusive). Built when asked for (a report renders each once) rather
+    /// than kept for every finding of every location.
+    pub fn chain(&self, finding: &LocationFinding) -> Vec<Hop> {
+        let mut chain = self.graph.chain_to(finding.file);
+        chain.push(finding.hop.clone());
+        chain
+    }
+}
+
+impl Serialize for LocationReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// The JSON layout: the location's fields, then what it loads.
+        #[derive(Serialize)]
+        struct Out<'a> {
+            #[serde(flatten)]
+            location: &'a CodeLocation,
+            import_roots: &'a [String],
+            files_reached: usize,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            estimate: Option<&'a PodEstimate>,
+            findings: Findings<'a>,
+        }
+        struct Findings<'a>(&'a LocationReport);
+        impl Serialize for Findings<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.findings.iter().map(|f| FindingOut {
+                    code: f.code,
+                    path: &f.hop.path,
+                    line: f.hop.line,
+                    column: f.column,
+                    subject: &f.hop.module,
+                    may_load: f.may_load,
+                    chain: self.0.chain(f),
+                }))
+            }
+        }
+        #[derive(Serialize)]
+        struct FindingOut<'a> {
+            code: &'static str,
+            path: &'a str,
+            line: u32,
+            column: u32,
+            subject: &'a str,
+            #[serde(skip_serializing_if = "std::ops::Not::not")]
+            may_load: bool,
+            chain: Vec<Hop>,
+        }
+        Out {
+            location: &self.location,
+            import_roots: &self.import_roots,
+            files_reached: self.files_reached,
+            estimate: self.estimate.as_ref(),
+            findings: Findings(self),
+        }
+        .serialize(serializer)
+    }
+}
+
 /// A finding as seen from one location.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LocationFinding {
     pub code: &'static str,
-    pub path: String,
-    pub line: u32,
+    /// The finding's own statement, the last hop of its chain: its path,
+    /// line and subject (`hop.module`).
+    pub hop: Hop,
     pub column: u32,
-    pub subject: String,
     /// Reached only through a conditional import, or itself conditional.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub may_load: bool,
-    /// Import statements from the location's entry to this line (inclusive).
-    pub chain: Vec<Hop>,
+    /// The file (index into the scanned files) the finding is in.
+    pub file: usize,
 }
 
 /// Counts for the summary line.

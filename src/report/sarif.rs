@@ -98,12 +98,16 @@ pub fn render(report: &Report) -> String {
         let mut seen = BTreeSet::new();
         for l in &report.locations {
             let Some(lf) = l.findings.iter().find(|lf| {
-                lf.code == f.code && lf.path == f.path && lf.line == f.line && lf.column == f.column
+                lf.code == f.code
+                    && lf.hop.path == f.path
+                    && lf.hop.line == f.line
+                    && lf.column == f.column
             }) else {
                 continue;
             };
-            let hops = lf.chain.len().saturating_sub(1);
-            for (step, hop) in lf.chain[..hops].iter().enumerate() {
+            let chain = l.chain(lf);
+            let hops = chain.len().saturating_sub(1);
+            for (step, hop) in chain[..hops].iter().enumerate() {
                 if !seen.insert((hop.path.clone(), hop.line, l.location.name.clone())) {
                     continue;
                 }

@@ -173,14 +173,14 @@ pub fn render(report: &Report, quiet: bool) -> String {
                 if let Some(lf) = location
                     .findings
                     .iter()
-                    .find(|lf| lf.path == f.path && lf.line == f.line && lf.code == f.code)
+                    .find(|lf| lf.hop.path == f.path && lf.hop.line == f.line && lf.code == f.code)
                 {
                     let may = if lf.may_load { " (may load)" } else { "" };
                     out.push_str(&format!(
                         "    {}{}: {}\n",
                         terminal_safe(name),
                         may,
-                        chain_text(&lf.chain)
+                        chain_text(&location.chain(lf))
                     ));
                     shown += 1;
                 }
