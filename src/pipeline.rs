@@ -12,7 +12,7 @@ use crate::discover::locations::{discover_locations, Discovery};
 use crate::discover::{walk, WalkOptions};
 use crate::estimate::{estimate, Model, PodEstimate};
 use crate::graph::location::{first_party_projects, location_graph};
-use crate::graph::{Deferred, Hop, ModuleIndex};
+use crate::graph::{Hop, ModuleIndex};
 use crate::heuristics::overrides::{Heuristics, Overrides};
 use crate::recommend::{recommend, Context as RecommendContext};
 use crate::report::{LocationFinding, LocationReport, Report, Summary, Timings, SCHEMA_VERSION};
@@ -172,7 +172,7 @@ fn run_stages(config: &ScanConfig) -> Result<Report, String> {
         .into_par_iter()
         .map(|location| {
             let (graph, import_roots) =
-                location_graph(&location, &index, &files, &projects, &Deferred::new());
+                location_graph(&location, &index, &files, &projects);
             LocationReport {
                 files_reached: graph.files.len(),
                 location,

@@ -121,6 +121,9 @@ pub struct Model<'a> {
     unknown: UnknownDefault,
     /// Dagster's own closure: held by the baseline already.
     baseline_set: BTreeSet<String>,
+    /// Each catalogued package's normalised distribution name (what a
+    /// manifest's dependencies are compared with).
+    distributions: std::collections::HashMap<String, String>,
 }
 
 /// One file's import-time calls that the model prices, in source order.
@@ -160,6 +163,11 @@ impl<'a> Model<'a> {
                 &|_| false,
                 &mut BTreeMap::new(),
             ),
+            distributions: catalog
+                .packages()
+                .iter()
+                .map(|p| (p.name.clone(), normalize_name(&p.distribution)))
+                .collect(),
         }
     }
 }
@@ -409,9 +417,10 @@ fn estimate_with(
         .as_ref()
         .map(|m| m.dependencies.iter().map(|d| d.name.clone()).collect());
     let installed = |entry: &PackageEntry| -> bool {
-        declared
-            .as_ref()
-            .is_some_and(|d| d.contains(&normalize_name(&entry.distribution)))
+        declared.as_ref().is_some_and(|d| match model.distributions.get(&entry.name) {
+            Some(name) => d.contains(name),
+            None => d.contains(&normalize_name(&entry.distribution)),
+        })
     };
 
     // 1. Reached catalogued and unknown packages, certain before conditional.

@@ -152,13 +152,7 @@ fn run(location: &CodeLocation, sources: &[(&str, &str)]) -> PodEstimate {
     let f = fixture();
     let files = files(sources);
     let index = ModuleIndex::new(&files);
-    let (graph, _) = location_graph(
-        location,
-        &index,
-        &files,
-        &BTreeMap::new(),
-        &Default::default(),
-    );
+    let (graph, _) = location_graph(location, &index, &files, &BTreeMap::new());
     let model = Model::new(
         &f.catalog,
         &f.calls,

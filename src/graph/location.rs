@@ -83,29 +83,21 @@ pub fn search_roots(
     roots
 }
 
-/// The import graph of one location (empty when it cannot be scanned).
-///
-/// The graph with nothing deferred is built once per location and kept in
-/// `index`; with `deferred` imports, the kept graph is returned as is when
-/// none of them first reached a file or module in it (removing an edge that
-/// only led to things already reached changes nothing in a breadth-first
-/// walk), and the graph is built again otherwise.
+/// The import graph of one location (empty when it cannot be scanned), and
+/// its search roots. Built once per location and kept in `index`: the graph
+/// is shared, not copied.
 pub fn location_graph(
     location: &CodeLocation,
     index: &ModuleIndex,
     files: &[FileFacts],
     projects: &BTreeMap<String, String>,
-    deferred: &Deferred,
-) -> (LocationGraph, Vec<String>) {
-    let base = index
+) -> (Arc<LocationGraph>, Vec<String>) {
+    let (graph, roots) = index
         .location_graphs
         .get_or_build(files, location, projects, || {
             build_location_graph(location, index, files, projects, &Deferred::new())
         });
-    if deferred.is_empty() || !first_reaches_anything(&base.0, deferred) {
-        return (base.0.clone(), base.1.clone());
-    }
-    build_location_graph(location, index, files, projects, deferred)
+    (graph, roots)
 }
 
 /// [`location_graph`] with `deferred`, or `None` when deferring them changes
@@ -152,7 +144,7 @@ pub struct GraphCache {
     graphs: Mutex<CachedGraphs>,
 }
 
-type CachedGraph = Arc<(LocationGraph, Vec<String>)>;
+type CachedGraph = (Arc<LocationGraph>, Vec<String>);
 
 #[derive(Debug, Default)]
 struct CachedGraphs {
@@ -181,15 +173,18 @@ impl GraphCache {
                 .iter()
                 .find(|(l, p, _)| l == location && p == projects)
             {
-                return Arc::clone(graph);
+                return (Arc::clone(&graph.0), graph.1.clone());
             }
         }
-        let graph = Arc::new(build());
+        let (graph, roots) = build();
+        let graph = (Arc::new(graph), roots);
         let mut cache = self.graphs.lock().unwrap_or_else(PoisonError::into_inner);
         if cache.files == key {
-            cache
-                .entries
-                .push((location.clone(), projects.clone(), Arc::clone(&graph)));
+            cache.entries.push((
+                location.clone(),
+                projects.clone(),
+                (Arc::clone(&graph.0), graph.1.clone()),
+            ));
         }
         graph
     }

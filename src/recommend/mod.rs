@@ -93,7 +93,7 @@ impl<'r> Scenario<'r> {
 
     /// `location`'s import graph in this scenario.
     pub fn graph<'s>(&'s self, location: &'s LocationReport) -> &'s LocationGraph {
-        self.changed(location).map_or(&location.graph, |(g, _)| g)
+        self.changed(location).map_or(&*location.graph, |(g, _)| g)
     }
 
     /// `location`'s estimate in this scenario (`None`: it cannot be scanned).

@@ -72,7 +72,8 @@ pub struct LocationReport {
     /// Findings on its import path; [`Self::chain`] gives the chain that
     /// brings each in.
     pub findings: Vec<LocationFinding>,
-    pub graph: LocationGraph,
+    /// Shared with the graph cache (never copied).
+    pub graph: std::sync::Arc<LocationGraph>,
 }
 
 impl LocationReport {
