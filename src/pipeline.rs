@@ -171,8 +171,7 @@ fn run_stages(config: &ScanConfig) -> Result<Report, String> {
         .locations
         .into_par_iter()
         .map(|location| {
-            let (graph, import_roots) =
-                location_graph(&location, &index, &files, &projects);
+            let (graph, import_roots) = location_graph(&location, &index, &files, &projects);
             LocationReport {
                 files_reached: graph.files.len(),
                 location,
@@ -341,8 +340,12 @@ fn attach_locations(
             });
         }
         location.findings.sort_by(|a, b| {
-            (&a.hop.path, a.hop.line, a.column, a.code)
-                .cmp(&(&b.hop.path, b.hop.line, b.column, b.code))
+            (&a.hop.path, a.hop.line, a.column, a.code).cmp(&(
+                &b.hop.path,
+                b.hop.line,
+                b.column,
+                b.code,
+            ))
         });
     });
     // Per finding: the locations that load it.

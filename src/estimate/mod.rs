@@ -417,10 +417,12 @@ fn estimate_with(
         .as_ref()
         .map(|m| m.dependencies.iter().map(|d| d.name.clone()).collect());
     let installed = |entry: &PackageEntry| -> bool {
-        declared.as_ref().is_some_and(|d| match model.distributions.get(&entry.name) {
-            Some(name) => d.contains(name),
-            None => d.contains(&normalize_name(&entry.distribution)),
-        })
+        declared
+            .as_ref()
+            .is_some_and(|d| match model.distributions.get(&entry.name) {
+                Some(name) => d.contains(name),
+                None => d.contains(&normalize_name(&entry.distribution)),
+            })
     };
 
     // 1. Reached catalogued and unknown packages, certain before conditional.

@@ -22,10 +22,6 @@ const MAX_SYNTAX_ERRORS: usize = 10;
 const MAX_LITERAL_ARGS: usize = 4;
 /// Longest literal string kept, in characters.
 const MAX_LITERAL_CHARS: usize = 200;
-/// Stack space the extractor keeps free before growing its stack (deeply
-/// nested expressions and blocks recurse).
-const STACK_RED_ZONE: usize = 64 * 1024;
-const STACK_GROW: usize = 2 * 1024 * 1024;
 
 /// What [`extract`] returns for one file.
 #[derive(Debug, Default)]
@@ -116,9 +112,11 @@ pub fn extract_with(
         bindings: NameMap::default(),
         segments: Vec::new(),
         callee: String::new(),
+        dynamic_possible: may_import_dynamically(source),
         interest,
         future_annotations: false,
         scope: Vec::new(),
+        depth: 0,
         out: &mut out,
     };
     let mut future_annotations = false;
@@ -260,12 +258,19 @@ struct Extractor<'a, 'o> {
     /// function body (checked only for dynamic imports) allocate nothing.
     segments: Vec<Segment<'a>>,
     callee: String,
+    /// Whether a call in the file may be `importlib.import_module` or
+    /// `__import__` (see [`may_import_dynamically`]). When not, expressions
+    /// that do not run at import (function bodies, lambdas) hold nothing to
+    /// record and are not walked.
+    dynamic_possible: bool,
     /// Which import-time calls to record.
     interest: &'o dyn super::interest::Interest,
     /// `from __future__ import annotations` seen: annotations are not evaluated.
     future_annotations: bool,
     /// Enclosing classes and functions.
     scope: Vec<&'a str>,
+    /// Recursion depth (statements and expressions), for [`super::stack::deeper`].
+    depth: u32,
     out: &'o mut Extracted,
 }
 
@@ -280,9 +285,9 @@ impl<'a> Extractor<'a, '_> {
 
     fn body(&mut self, body: &'a [Stmt], ctx: ExecContext) {
         for stmt in body {
-            stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, || {
-                self.stmt(stmt, ctx);
-            });
+            self.depth += 1;
+            super::stack::deeper(self.depth, || self.stmt(stmt, ctx));
+            self.depth -= 1;
         }
     }
 
@@ -298,11 +303,13 @@ impl<'a> Extractor<'a, '_> {
                 if let Some(returns) = &def.returns {
                     self.annotation(returns, ctx);
                 }
-                // `@definitions` functions are called by Dagster when the location loads.
-                let runs_at_load = def
-                    .decorator_list
-                    .iter()
-                    .any(|d| self.is_definitions_decorator(&d.expression));
+                // `@definitions` functions are called by Dagster when the location
+                // loads. (Code that does not run at import stays so nested.)
+                let runs_at_load = ctx.runs_at_import()
+                    && def
+                        .decorator_list
+                        .iter()
+                        .any(|d| self.is_definitions_decorator(&d.expression));
                 let inner = if runs_at_load {
                     ctx
                 } else {
@@ -353,13 +360,15 @@ impl<'a> Extractor<'a, '_> {
                 }
             }
             Stmt::Try(stmt_try) => {
-                let guards_import = stmt_try.handlers.iter().any(|h| {
-                    let ExceptHandler::ExceptHandler(handler) = h;
-                    handler
-                        .type_
-                        .as_deref()
-                        .is_none_or(|t| catches_import_error(t, &self.bindings))
-                });
+                // Code that does not run at import stays so nested.
+                let guards_import = ctx.runs_at_import()
+                    && stmt_try.handlers.iter().any(|h| {
+                        let ExceptHandler::ExceptHandler(handler) = h;
+                        handler
+                            .type_
+                            .as_deref()
+                            .is_none_or(|t| catches_import_error(t, &self.bindings))
+                    });
                 let body_ctx = if guards_import {
                     ctx.nest(ExecContext::TryImportError)
                 } else {
@@ -623,6 +632,11 @@ impl<'a> Extractor<'a, '_> {
     }
 
     fn expr(&mut self, expr: &'a Expr, ctx: ExecContext, site: CallSite) {
+        if !ctx.runs_at_import() && !self.dynamic_possible {
+            // Only dynamic imports are recorded from code deferred past
+            // import, and the file has none.
+            return;
+        }
         let mut walker = CallWalker {
             extractor: self,
             ctx,
@@ -632,6 +646,11 @@ impl<'a> Extractor<'a, '_> {
     }
 
     fn call(&mut self, call: &'a ast::ExprCall, ctx: ExecContext, site: CallSite) {
+        // Deferred calls are only checked for dynamic imports: most cannot be
+        // one, as their head alone shows.
+        if !ctx.runs_at_import() && !may_be_dynamic_import(&call.func, &self.bindings) {
+            return;
+        }
         // Named into a reused buffer: most calls sit in function bodies and are
         // only checked for dynamic imports, which then allocates nothing.
         let Some(imported) = callee_name_into(
@@ -680,6 +699,7 @@ impl<'a> Extractor<'a, '_> {
             calls: Vec::new(),
             strings: Vec::new(),
             budget: NESTED_ARGS_BUDGET,
+            depth: 0,
         };
         for arg in call.arguments.args.iter() {
             nested.visit_expr(arg);
@@ -791,7 +811,8 @@ struct CallWalker<'e, 'a, 'o> {
 
 impl<'a> Visitor<'a> for CallWalker<'_, 'a, '_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, || match expr {
+        self.extractor.depth += 1;
+        super::stack::deeper(self.extractor.depth, || match expr {
             Expr::Call(call) => {
                 self.extractor.call(call, self.ctx, self.site);
                 visitor::walk_expr(self, expr);
@@ -805,6 +826,9 @@ impl<'a> Visitor<'a> for CallWalker<'_, 'a, '_> {
                     }
                 }
                 // Deferred: dynamic imports in the body still count, calls do not.
+                if !self.extractor.dynamic_possible {
+                    return;
+                }
                 let ctx = self.ctx;
                 self.ctx = ctx.nest(ExecContext::Function);
                 self.visit_expr(&lambda.body);
@@ -812,7 +836,46 @@ impl<'a> Visitor<'a> for CallWalker<'_, 'a, '_> {
             }
             _ => visitor::walk_expr(self, expr),
         });
+        self.extractor.depth -= 1;
     }
+}
+
+/// Whether some call in `source` may be named `importlib.import_module` or
+/// `__import__`: either name needs its last part spelled out in the file (an
+/// import binding it, or the call itself), unless identifiers are written
+/// with non-ASCII characters (which Python normalizes, NFKC).
+fn may_import_dynamically(source: &str) -> bool {
+    !source.is_ascii() || source.contains("import_module") || source.contains("__import__")
+}
+
+/// The callee names recognised as dynamic imports.
+const DYNAMIC_IMPORTS: [&str; 2] = ["importlib.import_module", "__import__"];
+
+/// Whether [`callee_name`] of `func` may be one of [`DYNAMIC_IMPORTS`]. The
+/// name starts with the target of its first segment (or the segment itself
+/// when unbound), followed by whole `.`-separated segments: unless that
+/// target is one of the names or a dotted prefix of one, it is not.
+fn may_be_dynamic_import(func: &Expr, bindings: &NameMap<String>) -> bool {
+    let mut expr = func;
+    // As `segments`, which names nothing deeper than this.
+    for _ in 0..=64 {
+        match expr {
+            Expr::Attribute(attr) => expr = &attr.value,
+            Expr::Call(call) => expr = &call.func,
+            Expr::BinOp(binop) if binop.op == ast::Operator::Div => expr = &binop.left,
+            Expr::Name(name) => {
+                let head = name.id.as_str();
+                let target = bindings.get(head).map_or(head, String::as_str);
+                return DYNAMIC_IMPORTS.iter().any(|full| {
+                    full.strip_prefix(target)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                });
+            }
+            // `?` or no name at all.
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// Collects the callees and string literals nested in a call's arguments.
@@ -824,6 +887,8 @@ struct NestedArgs<'b> {
     calls: Vec<String>,
     strings: Vec<String>,
     budget: usize,
+    /// Recursion depth, for [`super::stack::deeper`].
+    depth: u32,
 }
 
 /// Nodes of a call's arguments visited for nested calls and strings.
@@ -835,7 +900,8 @@ impl<'a> Visitor<'a> for NestedArgs<'_> {
             return;
         }
         self.budget -= 1;
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROW, || {
+        self.depth += 1;
+        super::stack::deeper(self.depth, || {
             match expr {
                 Expr::Call(call) if self.calls.len() < MAX_LITERAL_ARGS => {
                     if let Some((callee, _)) = callee_name(&call.func, self.bindings) {
@@ -851,6 +917,7 @@ impl<'a> Visitor<'a> for NestedArgs<'_> {
             }
             visitor::walk_expr(self, expr);
         });
+        self.depth -= 1;
     }
 }
 

@@ -6,6 +6,7 @@ pub mod interest;
 pub mod module_path;
 pub mod names;
 pub mod source;
+mod stack;
 pub mod uses;
 
 pub use facts::*;

@@ -4,7 +4,8 @@
 //! Nearly every name the extractor looks up (every call's first segment,
 //! every name loaded anywhere in the file) is *not* an import binding. The
 //! filter, indexed by the length and the first and last bytes of the name,
-//! rejects most of them without hashing. The table behind it keeps std's
+//! rejects most of them without hashing. Behind it, a file's few names are
+//! compared in a list; past [`SMALL`] names they move to a table with std's
 //! keyed SipHash: its keys come from the scanned code, which could otherwise
 //! fill it with colliding names.
 
@@ -13,13 +14,20 @@ use std::collections::HashMap;
 #[derive(Debug, Clone)]
 pub struct NameMap<V> {
     filter: [u64; 4],
+    /// The names while there are at most [`SMALL`], in insertion order.
+    small: Vec<(String, V)>,
+    /// All the names once there are more.
     map: HashMap<String, V>,
 }
+
+/// Names kept in the list before moving to the hash table.
+const SMALL: usize = 16;
 
 impl<V> Default for NameMap<V> {
     fn default() -> Self {
         Self {
             filter: [0; 4],
+            small: Vec::new(),
             map: HashMap::new(),
         }
     }
@@ -45,10 +53,7 @@ impl<V> NameMap<V> {
 
     #[inline]
     pub fn get(&self, name: &str) -> Option<&V> {
-        if !self.may_contain(name) {
-            return None;
-        }
-        self.map.get(name)
+        self.get_key_value(name).map(|(_, v)| v)
     }
 
     /// The stored key and value for `name`.
@@ -57,21 +62,48 @@ impl<V> NameMap<V> {
         if !self.may_contain(name) {
             return None;
         }
+        if self.map.is_empty() {
+            return self
+                .small
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(k, v)| (k.as_str(), v));
+        }
         self.map.get_key_value(name).map(|(k, v)| (k.as_str(), v))
     }
 
+    /// Binds `name` to `value`, replacing the value it had (the stored key
+    /// stays), as `HashMap::insert`.
     pub fn insert(&mut self, name: String, value: V) {
         let s = slot(&name);
         self.filter[s >> 6] |= 1u64 << (s & 63);
+        if !self.map.is_empty() {
+            self.map.insert(name, value);
+            return;
+        }
+        if let Some(entry) = self.small.iter_mut().find(|(k, _)| *k == name) {
+            entry.1 = value;
+            return;
+        }
+        if self.small.len() < SMALL {
+            if self.small.capacity() == 0 {
+                self.small.reserve_exact(SMALL);
+            }
+            self.small.push((name, value));
+            return;
+        }
+        self.map.reserve(SMALL * 2);
+        self.map.extend(self.small.drain(..));
         self.map.insert(name, value);
+        self.small = Vec::new();
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.small.is_empty() && self.map.is_empty()
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.small.len() + self.map.len()
     }
 }
 
@@ -119,5 +151,22 @@ mod tests {
         assert_eq!(map.get("pandas"), None);
         assert_eq!(map.get("p"), None);
         assert_eq!(map.len(), 7);
+    }
+
+    #[test]
+    fn list_and_table_agree() {
+        let mut map = NameMap::default();
+        let mut reference = HashMap::new();
+        for i in 0..(SMALL * 3) {
+            for name in [format!("n{i}"), format!("n{}", i / 2)] {
+                map.insert(name.clone(), i);
+                reference.insert(name, i);
+                assert_eq!(map.len(), reference.len());
+                for j in 0..(SMALL * 3 + 2) {
+                    let probe = format!("n{j}");
+                    assert_eq!(map.get(&probe), reference.get(&probe), "{probe}");
+                }
+            }
+        }
     }
 }

@@ -90,6 +90,7 @@ pub fn collect(
         class_path: Vec::new(),
         uses: HashMap::default(),
         seq: 0,
+        depth: 0,
     };
     for stmt in body {
         collector.stmt(stmt);
@@ -151,6 +152,8 @@ struct Collector<'a> {
     uses: HashMap<u64, (&'a str, Use), BuildHasherDefault<IdHasher>>,
     /// Uses recorded so far.
     seq: u64,
+    /// Recursion depth (statements and expressions), for [`super::stack::deeper`].
+    depth: u32,
 }
 
 impl<'a> Collector<'a> {
@@ -188,7 +191,9 @@ impl<'a> Collector<'a> {
     }
 
     fn stmt(&mut self, stmt: &'a Stmt) {
-        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.stmt_inner(stmt));
+        self.depth += 1;
+        super::stack::deeper(self.depth, || self.stmt_inner(stmt));
+        self.depth -= 1;
     }
 
     fn stmt_inner(&mut self, stmt: &'a Stmt) {
@@ -395,7 +400,8 @@ impl<'a> Visitor<'a> for Collector<'a> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || match expr {
+        self.depth += 1;
+        super::stack::deeper(self.depth, || match expr {
             Expr::Name(name) if name.ctx == ast::ExprContext::Load => {
                 self.record(
                     name.id.as_str(),
@@ -410,6 +416,7 @@ impl<'a> Visitor<'a> for Collector<'a> {
             }
             _ => visitor::walk_expr(self, expr),
         });
+        self.depth -= 1;
     }
 }
 

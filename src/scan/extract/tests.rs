@@ -255,6 +255,50 @@ importlib.import_module(name)
 }
 
 #[test]
+fn deferred_dynamic_imports_through_aliases_and_chains() {
+    let src = "\
+import importlib as il
+import importlib as IL
+from importlib import import_module as im
+import builtins
+def f():
+    im('a')
+    il.import_module('b')
+    IL.x().import_module('c')
+    importlib.import_module()('d')
+    (lambda: __import__('e'))
+    builtins.__import__('no')
+    il.other('no')
+    import_module('no')
+g = lambda: im('f')
+";
+    let dynamic: Vec<(String, ExecContext)> = facts(src)
+        .imports
+        .into_iter()
+        .filter(|i| i.kind == ImportKind::Dynamic)
+        .map(|i| (i.module, i.context))
+        .collect();
+    let expected: Vec<(String, ExecContext)> = ["a", "b", "c", "d", "e", "f"]
+        .iter()
+        .map(|m| ((*m).to_string(), Function))
+        .collect();
+    assert_eq!(dynamic, expected);
+}
+
+#[test]
+fn files_without_dynamic_imports_skip_deferred_code() {
+    assert!(!may_import_dynamically(
+        "import os\ndef f():\n    os.getcwd()\n"
+    ));
+    assert!(may_import_dynamically(
+        "from importlib import import_module as i\n"
+    ));
+    assert!(may_import_dynamically("__import__('x')\n"));
+    // Non-ASCII identifiers are normalized (NFKC): assume the worst.
+    assert!(may_import_dynamically("ｉmport_module = 1\n"));
+}
+
+#[test]
 fn aliased_calls_resolve_through_imports() {
     let src = "\
 import boto3 as b
