@@ -315,50 +315,61 @@ fn attach_locations(
     index: &ModuleIndex,
 ) {
     let any_scannable = locations.iter().any(|l| l.location.scannable);
-    let finding_files: Vec<Option<usize>> = findings.iter().map(|f| index.file(&f.path)).collect();
-    // Per location (on every core): the findings it loads, with their chains.
-    locations.par_iter_mut().for_each(|location| {
-        for (finding, file) in findings.iter().zip(&finding_files) {
-            let Some(&file) = file.as_ref() else {
-                continue;
-            };
-            let Some(reached) = location.graph.files.get(&file) else {
-                continue;
-            };
-            let conditional = finding.context == ExecContext::Conditional;
-            location.findings.push(LocationFinding {
-                code: finding.code,
-                hop: Hop {
-                    path: finding.path.clone(),
-                    line: finding.line,
-                    module: finding.subject.clone(),
-                    conditional,
-                },
-                column: finding.column,
-                may_load: reached.conditional || conditional,
-                file,
-            });
+    // Findings by file (in finding order within a file).
+    let mut by_file: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+    let mut in_tree = vec![false; findings.len()];
+    for (i, finding) in findings.iter().enumerate() {
+        if let Some(file) = index.file(&finding.path) {
+            by_file.entry(file).or_default().push(i);
+            in_tree[i] = true;
         }
-        location.findings.sort_by(|a, b| {
-            (&a.hop.path, a.hop.line, a.column, a.code).cmp(&(
-                &b.hop.path,
-                b.hop.line,
-                b.column,
-                b.code,
-            ))
-        });
-    });
+    }
+    // Per location (on every core): the findings in the files it reaches, in
+    // file order, then sorted.
+    let loaded: Vec<Vec<usize>> = locations
+        .par_iter_mut()
+        .map(|location| {
+            let mut loaded = Vec::new();
+            for (&file, reached) in &location.graph.files {
+                for &i in by_file.get(&file).into_iter().flatten() {
+                    let finding = &findings[i];
+                    let conditional = finding.context == ExecContext::Conditional;
+                    location.findings.push(LocationFinding {
+                        code: finding.code,
+                        hop: Hop {
+                            path: finding.path.clone(),
+                            line: finding.line,
+                            module: finding.subject.clone(),
+                            conditional,
+                        },
+                        column: finding.column,
+                        may_load: reached.conditional || conditional,
+                        file,
+                    });
+                    loaded.push(i);
+                }
+            }
+            location.findings.sort_by(|a, b| {
+                (&a.hop.path, a.hop.line, a.column, a.code).cmp(&(
+                    &b.hop.path,
+                    b.hop.line,
+                    b.column,
+                    b.code,
+                ))
+            });
+            loaded
+        })
+        .collect();
     // Per finding: the locations that load it.
-    for (finding, file) in findings.iter_mut().zip(&finding_files) {
-        let Some(&file) = file.as_ref() else {
+    for (location, loaded) in locations.iter().zip(&loaded) {
+        for &i in loaded {
+            findings[i].locations.push(location.location.name.clone());
+        }
+    }
+    for (finding, in_tree) in findings.iter_mut().zip(in_tree) {
+        if !in_tree {
             continue;
-        };
-        finding.locations.extend(
-            locations
-                .iter()
-                .filter(|l| l.graph.files.contains_key(&file))
-                .map(|l| l.location.name.clone()),
-        );
+        }
         finding.locations.sort();
         if any_scannable && finding.locations.is_empty() {
             finding.level = Level::Info;
@@ -385,7 +396,7 @@ impl Interest for CatalogInterest<'_> {
     }
 
     fn uses_of(&self, import: &ImportSite) -> bool {
-        fp001_heavy_module_level_import::heavy_package(import, self.catalog).is_some()
+        fp001_heavy_module_level_import::loads_heavy_package(import, self.catalog)
     }
 }
 

@@ -373,7 +373,17 @@ impl ModuleIndex {
 
     /// Whether `module` resolves through the tree (else by path strings).
     fn plain_name(&self, module: &str) -> bool {
-        self.plain && module.split('.').all(plain_segment)
+        // `module.split('.').all(plain_segment)` in one pass over the bytes:
+        // no empty segment (no leading, trailing or doubled dot), no `/`.
+        let bytes = module.as_bytes();
+        self.plain
+            && bytes.first().is_some_and(|&b| b != b'.')
+            && bytes.last().is_some_and(|&b| b != b'.')
+            && !bytes
+                .iter()
+                .zip(bytes.iter().skip(1))
+                .any(|(&a, &b)| a == b'/' || (a == b'.' && b == b'.'))
+            && bytes.last() != Some(&b'/')
     }
 
     /// Every first-party file executed by importing dotted `module` (each
@@ -559,6 +569,21 @@ impl ModuleIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_name_is_every_segment_plain() {
+        let index = ModuleIndex::new(&[]);
+        for module in [
+            "", ".", "a", "a.b", "a..b", ".a", "a.", "a/b", "a.b/c", "/", "a/", "/a", "ab.cd.ef",
+            "a.b.", "..", "a.b..c", "é.ü",
+        ] {
+            assert_eq!(
+                index.plain_name(module),
+                module.split('.').all(plain_segment),
+                "{module:?}"
+            );
+        }
+    }
 
     fn files(paths: &[&str]) -> Vec<FileFacts> {
         paths

@@ -318,26 +318,37 @@ pub fn advise(ctx: &Context<'_>, findings: &[Finding]) -> Vec<LazyAdvice> {
         .par_iter()
         .map(|l| import_sites(l, &per_file))
         .collect();
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, l) in ctx.locations.iter().enumerate() {
+        by_name.entry(l.location.name.as_str()).or_default().push(i);
+    }
     // Each finding's advice is independent: on every core, in finding order.
     findings
         .par_iter()
         .filter(|f| f.code == "FP001" || f.code == "FP003")
-        .filter_map(|finding| advise_one(ctx, &sites, finding))
+        .filter_map(|finding| advise_one(ctx, &sites, &by_name, finding))
         .collect()
 }
 
 fn advise_one(
     ctx: &Context<'_>,
     sites: &[HashMap<&str, Vec<(usize, u32)>>],
+    by_name: &HashMap<&str, Vec<usize>>,
     finding: &Finding,
 ) -> Option<LazyAdvice> {
     let file_index = ctx.index.file(&finding.path)?;
     let file = &ctx.files[file_index];
-    let locations: Vec<(usize, &crate::report::LocationReport)> = ctx
+    // The locations that load it, in `ctx.locations` order.
+    let mut positions: Vec<usize> = finding
         .locations
         .iter()
-        .enumerate()
-        .filter(|(_, l)| finding.locations.contains(&l.location.name))
+        .flat_map(|name| by_name.get(name.as_str()).into_iter().flatten().copied())
+        .collect();
+    positions.sort_unstable();
+    positions.dedup();
+    let locations: Vec<(usize, &crate::report::LocationReport)> = positions
+        .into_iter()
+        .filter_map(|i| Some((i, ctx.locations.get(i)?)))
         .collect();
     let lazy_syntax = !locations.is_empty()
         && locations

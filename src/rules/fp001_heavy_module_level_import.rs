@@ -67,6 +67,26 @@ pub fn heavy_package<'c>(
     })
 }
 
+/// Whether `import` loads a heavy catalogued package: [`heavy_package`]
+/// without building the imported name (the scan asks for every import).
+pub fn loads_heavy_package(import: &ImportSite, catalog: &Catalog) -> bool {
+    let heavy = |module: &str| catalog.lookup_module(module).is_some_and(|p| p.heavy);
+    if heavy(&import.module) {
+        return true;
+    }
+    if import.kind != crate::scan::ImportKind::From {
+        return false;
+    }
+    let mut dotted = String::with_capacity(import.module.len() + 16);
+    import.names.iter().filter(|n| n.as_str() != "*").any(|n| {
+        dotted.clear();
+        dotted.push_str(&import.module);
+        dotted.push('.');
+        dotted.push_str(n);
+        heavy(&dotted)
+    })
+}
+
 /// Reports every import-time import of a heavy catalogued package in `file`.
 pub fn check(file: &FileFacts, catalog: &Catalog, out: &mut Vec<Finding>) {
     for import in &file.imports {
@@ -127,6 +147,30 @@ mod tests {
         let mut out = Vec::new();
         check(&file, &Catalog::builtin().unwrap(), &mut out);
         out
+    }
+
+    #[test]
+    fn loads_heavy_package_agrees_with_heavy_package() {
+        let catalog = Catalog::builtin().unwrap();
+        let file = crate::scan::facts_for_test(
+            "app/m.py",
+            "app.m",
+            "import torch\nimport os\nfrom sklearn import linear_model\nfrom x import *\n\
+             from transformers import pipeline\nimport dagster as dg\nfrom . import sibling\n\
+             from pandas import DataFrame, read_csv\nimport numpy.linalg\n",
+        );
+        assert!(file.imports.len() >= 9);
+        let mut heavy = 0;
+        for import in &file.imports {
+            let expected = heavy_package(import, &catalog).is_some();
+            assert_eq!(
+                loads_heavy_package(import, &catalog),
+                expected,
+                "{import:?}"
+            );
+            heavy += usize::from(expected);
+        }
+        assert!(heavy >= 3, "{heavy}");
     }
 
     #[test]
