@@ -325,25 +325,33 @@ fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
         Format::name,
     )?;
     let report = pipeline::run(&config)?;
-    for (format, path) in outputs {
-        let text = match format {
-            Format::Json => {
-                write_output_with(path.as_ref(), |out| report::json::write(&report, out))?;
-                continue;
-            }
-            Format::Table => report::table::render(&report, args.quiet),
-            Format::HelmValues => {
-                crate::recommend::sizing::helm_values(&report.recommendations.sizing)
-            }
-            Format::Markdown => {
-                report::markdown::render(&report, &report::markdown::Links::default())
-            }
-            Format::Github => report::github::render(&report),
-            Format::Sarif => report::sarif::render(&report),
-            Format::Gitlab => report::gitlab::render(&report),
-            Format::Openmetrics => report::openmetrics::render(&report),
-        };
-        write_output(path.as_ref(), &text)?;
+    let render = || -> Result<(), String> {
+        for (format, path) in &outputs {
+            let text = match format {
+                Format::Json => {
+                    write_output_with(path.as_ref(), |out| report::json::write(&report, out))?;
+                    continue;
+                }
+                Format::Table => report::table::render(&report, args.quiet),
+                Format::HelmValues => {
+                    crate::recommend::sizing::helm_values(&report.recommendations.sizing)
+                }
+                Format::Markdown => {
+                    report::markdown::render(&report, &report::markdown::Links::default())
+                }
+                Format::Github => report::github::render(&report),
+                Format::Sarif => report::sarif::render(&report),
+                Format::Gitlab => report::gitlab::render(&report),
+                Format::Openmetrics => report::openmetrics::render(&report),
+            };
+            write_output(path.as_ref(), &text)?;
+        }
+        Ok(())
+    };
+    // Rendering is parallel too (`--format json`): on the same `--jobs` threads.
+    match crate::scan::scan_pool(config.scan.jobs) {
+        Ok(pool) => pool.install(render)?,
+        Err(_) => render()?,
     }
     let code = exit_code(&report, args.fail_on);
     // The process ends here: let the OS reclaim the report at once instead of
