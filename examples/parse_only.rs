@@ -23,6 +23,8 @@ use dagster_footprint::discover::{walk, WalkOptions};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // The same process settings as `dagster-footprint`.
+    dagster_footprint::process::disable_transparent_huge_pages();
     let Some(root) = std::env::args_os().nth(1).map(PathBuf::from) else {
         eprintln!("usage: parse_only TREE");
         return ExitCode::from(2);

@@ -21,6 +21,7 @@ pub mod estimate;
 pub mod graph;
 pub mod heuristics;
 pub mod pipeline;
+pub mod process;
 pub mod recommend;
 pub mod report;
 pub mod rules;

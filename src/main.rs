@@ -6,5 +6,6 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    dagster_footprint::process::disable_transparent_huge_pages();
     dagster_footprint::cli::main()
 }
