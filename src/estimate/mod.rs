@@ -540,23 +540,25 @@ fn estimate_with(
         let Some(entry) = catalog.get(name) else {
             continue;
         };
-        let (cost, prov) = match own_cost(entry) {
-            Some(c) => (c, provenance(entry)),
-            None => {
-                unmeasured.push(entry.name.clone());
-                (
-                    unknown.median,
-                    Some(format!(
-                        "not measured: median own_mib of {} measured light packages",
-                        unknown.sample
-                    )),
-                )
-            }
-        };
+        let measured = own_cost(entry);
+        if measured.is_none() {
+            unmeasured.push(entry.name.clone());
+        }
+        let cost = measured.unwrap_or(unknown.median);
         let is_certain = certain.contains(name);
         let (mib, may) = if is_certain { (cost, 0.0) } else { (0.0, cost) };
         user_point += mib;
         user_extra += may;
+        if !detail {
+            continue;
+        }
+        let prov = match measured {
+            Some(_) => provenance(entry),
+            None => Some(format!(
+                "not measured: median own_mib of {} measured light packages",
+                unknown.sample
+            )),
+        };
         let reach = direct.get(name);
         breakdown.push(Contribution {
             kind: ContributionKind::Package,
@@ -587,6 +589,9 @@ fn estimate_with(
         };
         user_point += point;
         user_extra += may;
+        if !detail {
+            continue;
+        }
         breakdown.push(Contribution {
             kind: ContributionKind::Attribute,
             name: name.clone(),
@@ -671,6 +676,9 @@ fn estimate_with(
         unknown_point += point;
         user_point += point;
         user_extra += may;
+        if !detail {
+            continue;
+        }
         breakdown.push(Contribution {
             kind: ContributionKind::Unknown,
             name: name.clone(),
