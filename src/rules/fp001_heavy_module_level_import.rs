@@ -93,6 +93,10 @@ pub fn check(file: &FileFacts, catalog: &Catalog, out: &mut Vec<Finding>) {
         if !import.context.runs_at_import() {
             continue;
         }
+        // Most imports load nothing heavy: rejected without building names.
+        if !loads_heavy_package(import, catalog) {
+            continue;
+        }
         let Some((imported, package)) = heavy_package(import, catalog) else {
             continue;
         };
