@@ -206,8 +206,9 @@ fn snippets(name: &str, members: &[&LocationReport]) -> (String, String, String)
     (module, workspace, helm)
 }
 
-/// Consolidation groups. `deferred` re-estimates everything with those
-/// imports deferred (for the "after all recommendations" total).
+/// Consolidation groups, from each location's graph and estimate in
+/// `scenario` (as scanned, or after the lazy-load fixes for the "after all
+/// recommendations" total).
 pub fn groups(
     ctx: &Context<'_>,
     max_pod_mib: f64,
@@ -363,7 +364,7 @@ fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-/// The three deployment models side by side.
+/// The three deployment models side by side (the monolith from `scenario`).
 pub fn deployment_models(
     ctx: &Context<'_>,
     groups: &[ConsolidationGroup],
