@@ -281,8 +281,7 @@ fn file_import_sites<'c>(ctx: &Context<'c>, facts: &FileFacts) -> Vec<(u32, &'c 
         .filter(|i| i.context.runs_at_import())
         .filter_map(|import| {
             import
-                .candidate_modules()
-                .find_map(|m| ctx.model.catalog.lookup_module(&m))
+                .find_candidate(|m| ctx.model.catalog.lookup_module(m))
                 .map(|entry| (import.line, entry.name.as_str()))
         })
         .collect()

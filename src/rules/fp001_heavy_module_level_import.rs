@@ -70,21 +70,9 @@ pub fn heavy_package<'c>(
 /// Whether `import` loads a heavy catalogued package: [`heavy_package`]
 /// without building the imported name (the scan asks for every import).
 pub fn loads_heavy_package(import: &ImportSite, catalog: &Catalog) -> bool {
-    let heavy = |module: &str| catalog.lookup_module(module).is_some_and(|p| p.heavy);
-    if heavy(&import.module) {
-        return true;
-    }
-    if import.kind != crate::scan::ImportKind::From {
-        return false;
-    }
-    let mut dotted = String::with_capacity(import.module.len() + 16);
-    import.names.iter().filter(|n| n.as_str() != "*").any(|n| {
-        dotted.clear();
-        dotted.push_str(&import.module);
-        dotted.push('.');
-        dotted.push_str(n);
-        heavy(&dotted)
-    })
+    import
+        .find_candidate(|m| catalog.lookup_module(m).filter(|p| p.heavy))
+        .is_some()
 }
 
 /// Reports every import-time import of a heavy catalogued package in `file`.

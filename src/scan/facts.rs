@@ -112,6 +112,29 @@ impl ImportSite {
         self.names.iter().any(|n| n == "*")
     }
 
+    /// The first `Some` of `f` over [`Self::candidate_modules`], in the same
+    /// order, without allocating a string per candidate (one buffer for the
+    /// `module.name` forms).
+    pub fn find_candidate<T>(&self, mut f: impl FnMut(&str) -> Option<T>) -> Option<T> {
+        if let Some(found) = f(&self.module) {
+            return Some(found);
+        }
+        if self.kind != ImportKind::From {
+            return None;
+        }
+        let mut dotted = String::with_capacity(self.module.len() + 16);
+        self.names
+            .iter()
+            .filter(|n| n.as_str() != "*")
+            .find_map(|n| {
+                dotted.clear();
+                dotted.push_str(&self.module);
+                dotted.push('.');
+                dotted.push_str(n);
+                f(&dotted)
+            })
+    }
+
     /// Dotted names this import may load: the module itself, and for
     /// `from m import n` also `m.n` (which is a submodule when one exists).
     pub fn candidate_modules(&self) -> impl Iterator<Item = String> + '_ {
@@ -224,5 +247,37 @@ impl FileFacts {
         self.noqa
             .iter()
             .any(|n| n.line == line && (n.codes.is_empty() || n.codes.iter().any(|c| c == code)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `find_candidate` visits exactly `candidate_modules`, in order.
+    #[test]
+    fn find_candidate_visits_the_candidate_modules_in_order() {
+        let file = crate::scan::facts_for_test(
+            "app/m.py",
+            "app.m",
+            "import a.b\nimport c as d\nfrom e import f, g as h\nfrom i import *\nfrom . import j\nfrom .k import l\n",
+        );
+        assert!(file.imports.len() >= 6);
+        for import in &file.imports {
+            let mut seen = Vec::new();
+            let none: Option<()> = import.find_candidate(|m| {
+                seen.push(m.to_string());
+                None
+            });
+            assert!(none.is_none());
+            assert_eq!(
+                seen,
+                import.candidate_modules().collect::<Vec<_>>(),
+                "{import:?}"
+            );
+            let second = import.candidate_modules().nth(1);
+            if let Some(second) = second {
+                let found = import.find_candidate(|m| (m == second).then(|| m.to_string()));
+                assert_eq!(found.as_deref(), Some(second.as_str()));
+            }
+        }
     }
 }
