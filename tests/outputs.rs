@@ -168,10 +168,26 @@ fn the_report_schema_is_strict_where_stable() {
     for (i, bad) in rejected.iter().enumerate() {
         assert!(!validator.is_valid(bad), "case {i} should be rejected");
     }
-    // `recommendations` is open until it settles.
-    let mut open = report.clone();
-    open["recommendations"] = json!({"anything": [1, 2], "totals": {"new_field": true}});
-    assert!(validator.is_valid(&open));
+    // `recommendations` is strict too.
+    let recommendations = [
+        broken(&|r| r["recommendations"]["anything"] = json!([1, 2])),
+        broken(&|r| r["recommendations"]["totals"]["new_field"] = json!(true)),
+        broken(&|r| {
+            r["recommendations"]
+                .as_object_mut()
+                .unwrap()
+                .remove("totals");
+        }),
+        broken(&|r| r["recommendations"]["lazy_imports"][0]["advice"]["kind"] = json!("teleport")),
+        broken(&|r| r["recommendations"]["lazy_imports"][0]["savings"] = json!([{"mib": 1.0}])),
+        broken(&|r| r["recommendations"]["deployment_models"][0]["model"] = json!("serverless")),
+    ];
+    for (i, bad) in recommendations.iter().enumerate() {
+        assert!(
+            !validator.is_valid(bad),
+            "recommendations case {i} should be rejected"
+        );
+    }
 }
 
 #[test]
