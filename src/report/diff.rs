@@ -8,8 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{CellAlignment, ContentArrangement, Table};
 use serde::{Deserialize, Serialize};
 
 use super::ci::repo_path;
@@ -18,6 +16,7 @@ use super::markdown::{
     assemble, escape, level_icon, location_list, mib, signed_mib, Links, Section, COMMENT_LIMIT,
     MARKER,
 };
+use super::table::{new_table, right_align};
 use super::{terminal_safe, SCHEMA_VERSION};
 
 /// A scan report as far as the diff reads it (unknown fields are ignored).
@@ -340,19 +339,18 @@ impl Diff {
     /// The one-line verdict; `name` formats a location name.
     pub fn verdict_with(&self, name: &dyn Fn(&str) -> String) -> String {
         let s = &self.summary;
-        let mut findings = Vec::new();
-        if s.findings_introduced > 0 {
-            findings.push(format!(
-                "{} introduced",
-                plural(s.findings_introduced, "finding", "findings")
-            ));
-        }
-        if s.findings_removed > 0 {
-            findings.push(format!(
-                "{} removed",
-                plural(s.findings_removed, "finding", "findings")
-            ));
-        }
+        // "3 findings introduced", for each count that is not zero.
+        let counted = |parts: &[(usize, &str, &str, &str)]| -> Vec<String> {
+            parts
+                .iter()
+                .filter(|(n, ..)| *n > 0)
+                .map(|&(n, one, many, what)| format!("{} {what}", plural(n, one, many)))
+                .collect()
+        };
+        let findings = counted(&[
+            (s.findings_introduced, "finding", "findings", "introduced"),
+            (s.findings_removed, "finding", "findings", "removed"),
+        ]);
         let findings = if findings.is_empty() {
             "no finding introduced".to_string()
         } else {
@@ -386,25 +384,12 @@ impl Diff {
             .iter()
             .filter(|l| l.status == Status::Changed && l.delta_mib < 0.0)
             .count();
-        let mut pods = Vec::new();
-        if grew > 0 {
-            pods.push(format!("{} larger", plural(grew, "pod", "pods")));
-        }
-        if shrank > 0 {
-            pods.push(format!("{} smaller", plural(shrank, "pod", "pods")));
-        }
-        if s.locations_added > 0 {
-            pods.push(format!(
-                "{} new",
-                plural(s.locations_added, "location", "locations")
-            ));
-        }
-        if s.locations_removed > 0 {
-            pods.push(format!(
-                "{} removed",
-                plural(s.locations_removed, "location", "locations")
-            ));
-        }
+        let pods = counted(&[
+            (grew, "pod", "pods", "larger"),
+            (shrank, "pod", "pods", "smaller"),
+            (s.locations_added, "location", "locations", "new"),
+            (s.locations_removed, "location", "locations", "removed"),
+        ]);
         let pods = if pods.is_empty() {
             String::new()
         } else {
@@ -415,23 +400,20 @@ impl Diff {
                 "⚠️ Idle memory up {} MiB{pods}; {findings}.",
                 mib(s.delta_mib)
             )
-        } else if s.delta_mib <= -0.05 {
-            let icon = if s.findings_introduced > 0 {
-                "⚠️"
-            } else {
-                "✅"
-            };
-            format!(
-                "{icon} Idle memory down {} MiB{pods}; {findings}.",
-                mib(-s.delta_mib)
-            )
         } else {
             let icon = if s.findings_introduced > 0 {
                 "⚠️"
             } else {
                 "✅"
             };
-            format!("{icon} No change in idle memory{pods}; {findings}.")
+            if s.delta_mib <= -0.05 {
+                format!(
+                    "{icon} Idle memory down {} MiB{pods}; {findings}.",
+                    mib(-s.delta_mib)
+                )
+            } else {
+                format!("{icon} No change in idle memory{pods}; {findings}.")
+            }
         }
     }
 }
@@ -597,15 +579,6 @@ pub fn render_markdown(diff: &Diff, links: &Links) -> String {
     assemble(&head, &sections, COMMENT_LIMIT)
 }
 
-fn new_table(header: Vec<&str>) -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header);
-    table
-}
-
 /// `diff --format table`.
 pub fn render_table(diff: &Diff) -> String {
     let mut out = String::new();
@@ -628,11 +601,7 @@ pub fn render_table(diff: &Diff) -> String {
                 status_text(l).to_string(),
             ]);
         }
-        for column in 2..5 {
-            if let Some(col) = table.column_mut(column) {
-                col.set_cell_alignment(CellAlignment::Right);
-            }
-        }
+        right_align(&mut table, &[2, 3, 4]);
         out.push_str(&table.to_string());
         out.push_str("\n\n");
     }
@@ -700,6 +669,47 @@ mod tests {
                 .collect(),
             findings,
         }
+    }
+
+    /// Every phrase of the one-line verdict: counts only when not zero,
+    /// singular and plural, and the icon.
+    #[test]
+    fn verdict_names_each_nonzero_count() {
+        let base = snapshot(
+            &[("a", 100.0), ("b", 200.0), ("c", 300.0), ("gone", 50.0)],
+            vec![finding("FP001", "x.py", 1, "torch")],
+        );
+        let head = snapshot(
+            &[("a", 150.0), ("b", 210.0), ("c", 250.0), ("n", 70.0)],
+            vec![
+                finding("FP001", "y.py", 1, "torch"),
+                finding("FP001", "z.py", 1, "pandas"),
+            ],
+        );
+        let diff = compare(&base, &head, None);
+        assert_eq!(
+            diff.verdict,
+            "⚠️ Idle memory up 30 MiB (2 pods larger, 1 pod smaller, 1 location new, \
+             1 location removed); 2 findings introduced, 1 finding removed."
+        );
+        let back = compare(&head, &base, None);
+        assert_eq!(
+            back.verdict,
+            "⚠️ Idle memory down 30 MiB (1 pod larger, 2 pods smaller, 1 location new, \
+             1 location removed); 1 finding introduced, 2 findings removed."
+        );
+        let fixed = compare(
+            &base,
+            &snapshot(
+                &[("a", 100.0), ("b", 200.0), ("c", 300.0), ("gone", 30.0)],
+                vec![],
+            ),
+            None,
+        );
+        assert_eq!(
+            fixed.verdict,
+            "✅ Idle memory down 20 MiB (1 pod smaller); 1 finding removed."
+        );
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! `dagster-footprint locations`: every code location, where it is declared
 //! and what its pod runs.
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
 use super::{terminal_safe, text};
@@ -53,19 +51,15 @@ pub fn resources_text(resources: Option<&Resources>) -> String {
 pub fn render_table(report: &LocationsReport, quiet: bool) -> String {
     let mut out = String::new();
     if !report.locations.is_empty() {
-        let mut table = Table::new();
-        table
-            .load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(vec![
-                "Location",
-                "Entry",
-                "Server",
-                "Owner",
-                "Memory req / limit",
-                "Manifest",
-                "Declared in",
-            ]);
+        let mut table = super::table::new_table(vec![
+            "Location",
+            "Entry",
+            "Server",
+            "Owner",
+            "Memory req / limit",
+            "Manifest",
+            "Declared in",
+        ]);
         for l in &report.locations {
             let server = match (l.scannable, l.server_mode) {
                 (false, _) => "not scannable",

@@ -11,7 +11,8 @@ use crate::graph::Hop;
 /// Locations listed per finding before "and N more".
 const MAX_CHAINS_PER_FINDING: usize = 3;
 
-fn new_table(header: Vec<&str>) -> Table {
+/// A table in the style of every table the tool prints.
+pub(super) fn new_table(header: Vec<&str>) -> Table {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
@@ -20,7 +21,7 @@ fn new_table(header: Vec<&str>) -> Table {
     table
 }
 
-fn right_align(table: &mut Table, columns: &[usize]) {
+pub(super) fn right_align(table: &mut Table, columns: &[usize]) {
     for &column in columns {
         if let Some(col) = table.column_mut(column) {
             col.set_cell_alignment(CellAlignment::Right);
