@@ -494,14 +494,7 @@ const LOCATION_COLUMNS: [(&str, bool); 6] = [
 fn findings_section(title: &str, findings: &[DiffFinding], root: &str, links: &Links) -> Section {
     let mut section = Section::table(
         Some(format!("{title} ({})", findings.len())),
-        &[
-            ("Rule", false),
-            ("Where", false),
-            ("Package/call", false),
-            ("MiB", true),
-            ("Message", false),
-            ("Loaded by", false),
-        ],
+        super::markdown::FINDING_COLUMNS,
     );
     for f in findings {
         section.row(&[

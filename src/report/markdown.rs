@@ -255,6 +255,17 @@ pub fn signed_mib(value: f64) -> String {
     }
 }
 
+/// Columns of a findings table (name, right-aligned), in the PR comment of
+/// `scan` and of `diff`.
+pub const FINDING_COLUMNS: &[(&str, bool)] = &[
+    ("Rule", false),
+    ("Where", false),
+    ("Package/call", false),
+    ("MiB", true),
+    ("Message", false),
+    ("Loaded by", false),
+];
+
 /// `--format markdown` of `scan`: a report comment with no base to compare to.
 pub fn render(report: &Report, links: &Links) -> String {
     let s = &report.summary;
@@ -326,14 +337,7 @@ pub fn render(report: &Report, links: &Links) -> String {
 
     let mut findings = Section::table(
         Some(format!("Findings ({})", report.findings.len())),
-        &[
-            ("Rule", false),
-            ("Where", false),
-            ("Package/call", false),
-            ("MiB", true),
-            ("Message", false),
-            ("Loaded by", false),
-        ],
+        FINDING_COLUMNS,
     );
     findings.empty = Some("No findings.".into());
     for f in &report.findings {
