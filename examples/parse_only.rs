@@ -5,37 +5,24 @@
 //! cargo run --release --example parse_only -- TREE
 //! ```
 //!
-//! `bench/run.sh` times `dagster-footprint scan` against this: the gap between
-//! the two is what fact extraction, the import graph, the rules and the report
-//! cost on top of reading and parsing.
+//! `bench/run.sh` times `dagster-footprint scan` and the scan stage alone
+//! (`examples/scan_stage.rs`) against this: the gaps are what fact extraction,
+//! and then the import graph, estimates, rules, advice and the report, cost on
+//! top of reading and parsing.
 
-use std::path::PathBuf;
+mod common;
+
 use std::process::ExitCode;
 use std::time::Instant;
 
 use rayon::prelude::*;
 use ruff_python_parser::{parse_unchecked, Mode, ParseOptions};
 
-use dagster_footprint::discover::{walk, WalkOptions};
-
-/// The same allocator as `dagster-footprint`, so the floor is comparable.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
-    // The same process settings as `dagster-footprint`.
-    dagster_footprint::process::disable_transparent_huge_pages();
-    let Some(root) = std::env::args_os().nth(1).map(PathBuf::from) else {
-        eprintln!("usage: parse_only TREE");
-        return ExitCode::from(2);
-    };
     let start = Instant::now();
-    let walked = match walk(&root, &WalkOptions::default()) {
+    let walked = match common::walk_argument("parse_only") {
         Ok(walked) => walked,
-        Err(err) => {
-            eprintln!("parse_only: {err}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let (bytes, statements, errors) = walked
         .python_files

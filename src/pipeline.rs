@@ -136,10 +136,7 @@ fn run_stages(config: &ScanConfig) -> Result<Report, String> {
                 discover_locations(&walked.root, &walked.declaration_files)
             }
         });
-        let interest = CatalogInterest {
-            catalog: &catalog,
-            calls: &calls,
-        };
+        let interest = CatalogInterest::new(&catalog, &calls);
         let files = if config.keep_all_facts {
             scan_files(
                 &walked.root,
@@ -383,9 +380,20 @@ fn attach_locations(
 /// The facts the later stages read, from the catalogs: the calls a rule, the
 /// model or Dagster's loading can match, and the uses of names bound by
 /// imports of heavy packages (the lazy-load advice and the fix read them).
-struct CatalogInterest<'a> {
+///
+/// Public so that the benchmark's scan-stage example keeps what `scan` keeps.
+pub struct CatalogInterest<'a> {
     catalog: &'a crate::heuristics::Catalog,
     calls: &'a crate::heuristics::calls::CallCatalog,
+}
+
+impl<'a> CatalogInterest<'a> {
+    pub fn new(
+        catalog: &'a crate::heuristics::Catalog,
+        calls: &'a crate::heuristics::calls::CallCatalog,
+    ) -> Self {
+        Self { catalog, calls }
+    }
 }
 
 impl Interest for CatalogInterest<'_> {

@@ -136,9 +136,9 @@ pub fn scan_file(
         module: module.map(|(m, _)| m),
         ..FileFacts::default()
     };
-    let size = match std::fs::metadata(path) {
-        // Opening a FIFO would block: only regular files are read.
-        Ok(meta) if !meta.is_file() => {
+    let (file, size) = match open_regular(path) {
+        Ok(Some(opened)) => opened,
+        Ok(None) => {
             facts.diagnostics.push(Diagnostic::new(
                 &display,
                 Severity::Warning,
@@ -147,7 +147,6 @@ pub fn scan_file(
             ));
             return facts;
         }
-        Ok(meta) => meta.len(),
         Err(err) => {
             facts.diagnostics.push(io_diagnostic(&display, &err));
             return facts;
@@ -166,19 +165,16 @@ pub fn scan_file(
         ));
         return facts;
     }
-    // One bounded read: a file that grew since `metadata` (or was swapped for
-    // a FIFO or device) is never read past the limit.
-    let bytes = match read_bounded(path, max_file_bytes) {
+    // One bounded read: a file that grew since it was opened is never read
+    // past the limit.
+    let bytes = match read_bounded(file, size, max_file_bytes) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => {
             facts.diagnostics.push(Diagnostic::new(
                 &display,
                 Severity::Warning,
                 "file-too-large",
-                format!(
-                    "skipped: grew past --max-file-bytes ({max_file_bytes}) while being read, \
-                     or is not a regular file"
-                ),
+                format!("skipped: grew past --max-file-bytes ({max_file_bytes}) while being read"),
             ));
             return facts;
         }
@@ -214,18 +210,40 @@ pub fn scan_file(
     facts
 }
 
-/// Reads at most `limit` bytes of a regular file; `None` when it is larger
-/// or not a regular file.
-fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
+/// Opens `path` if it is a regular file, with its size; `None` when it is
+/// something else (a FIFO, socket or device swapped in after the walk).
+///
+/// On Linux the file is opened non-blocking, so that opening a FIFO returns
+/// at once, and checked with `fstat` on the open file: one path lookup, and
+/// no window between the check and the open. Elsewhere the path is checked
+/// before it is opened.
+fn open_regular(path: &Path) -> std::io::Result<Option<(std::fs::File, u64)>> {
+    #[cfg(target_os = "linux")]
+    let file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)?
+    };
+    #[cfg(not(target_os = "linux"))]
+    let file = {
+        if !std::fs::metadata(path)?.is_file() {
+            return Ok(None);
+        }
+        std::fs::File::open(path)?
+    };
     let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Ok(None);
-    }
+    Ok(meta.is_file().then_some((file, meta.len())))
+}
+
+/// Reads at most `limit` bytes of `file` (`size` bytes when opened); `None`
+/// when it holds more.
+fn read_bounded(file: std::fs::File, size: u64, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
     // Sized from the metadata (as `fs::read` is): no regrowing while reading.
     let mut bytes =
-        Vec::with_capacity(usize::try_from(meta.len().min(limit).saturating_add(1)).unwrap_or(0));
+        Vec::with_capacity(usize::try_from(size.min(limit).saturating_add(1)).unwrap_or(0));
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
@@ -261,5 +279,68 @@ pub(crate) fn facts_for_test(path: &str, module: &str, source: &str) -> FileFact
         uses: e.uses,
         noqa: e.noqa,
         diagnostics: e.diagnostics,
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn scan_one(root: &Path, path: &Path, max_file_bytes: u64) -> FileFacts {
+        scan_file(
+            root,
+            path,
+            &std::collections::HashSet::new(),
+            max_file_bytes,
+            &interest::Everything,
+        )
+    }
+
+    fn codes(facts: &FileFacts) -> Vec<&str> {
+        facts.diagnostics.iter().map(|d| d.kind.as_ref()).collect()
+    }
+
+    /// The walker skips FIFOs, but one can be swapped in after the walk:
+    /// opening it for reading must neither block nor read it.
+    #[test]
+    fn a_fifo_named_py_is_skipped_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.py");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|status| status.success()) {
+            panic!("mkfifo is needed for this test");
+        }
+        let (done, finished) = std::sync::mpsc::channel();
+        let (root, path) = (dir.path().to_path_buf(), fifo.clone());
+        std::thread::spawn(move || {
+            let _ = done.send(scan_one(&root, &path, 1024));
+        });
+        let facts = finished
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("scanning a FIFO blocked");
+        assert_eq!(codes(&facts), ["not-a-file"]);
+        assert!(facts.imports.is_empty());
+    }
+
+    #[test]
+    fn files_over_the_limit_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.py");
+        std::fs::write(&big, "import os\n".repeat(100)).unwrap();
+        let facts = scan_one(dir.path(), &big, 999);
+        assert_eq!(codes(&facts), ["file-too-large"]);
+        assert_eq!(facts.size_bytes, 1000);
+        assert!(facts.imports.is_empty());
+        let facts = scan_one(dir.path(), &big, 1000);
+        assert!(codes(&facts).is_empty());
+        assert_eq!(facts.imports.len(), 100);
+    }
+
+    #[test]
+    fn a_missing_file_is_an_io_diagnostic() {
+        let dir = tempfile::tempdir().unwrap();
+        let facts = scan_one(dir.path(), &dir.path().join("gone.py"), 1024);
+        assert_eq!(codes(&facts), ["io-error"]);
+        assert!(facts.diagnostics[0].message.contains("disappeared"));
     }
 }
