@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::Serialize;
 
-use super::resolve::{ModuleIndex, Resolution, Target};
+use super::resolve::{ModuleIndex, Resolution, RootsMemo, Target};
 use crate::scan::{ExecContext, FileFacts};
 
 /// One step of an import chain: the import statement at `path:line`.
@@ -148,6 +148,7 @@ pub fn reach(
     let mut queue: VecDeque<usize> = VecDeque::new();
     // By external id: already in `graph.externals`.
     let mut seen: Vec<bool> = Vec::new();
+    let memo = index.roots_memo(roots, files);
     for entry in entries {
         if graph.files.contains_key(&entry.file) {
             continue;
@@ -180,6 +181,7 @@ pub fn reach(
             extra_edges,
             deferred,
             &mut seen,
+            &memo,
         );
     }
     queue.extend(certain_order);
@@ -202,6 +204,7 @@ pub fn reach(
             extra_edges,
             deferred,
             &mut seen,
+            &memo,
         );
     }
     graph
@@ -225,11 +228,12 @@ fn visit(
     extra_edges: ExtraEdges<'_>,
     deferred: &Deferred,
     seen: &mut Vec<bool>,
+    memo: &RootsMemo,
 ) {
     let Some(facts) = files.get(file) else { return };
     let here_conditional = graph.files.get(&file).is_some_and(|r| r.conditional);
     let conditional = phase == Phase::Conditional;
-    let resolved = index.file_targets(roots, files, file);
+    let resolved = index.file_targets(memo, roots, files, file);
     // Edges are taken in order (imports, then Dagster's extra edges); a hop
     // is built only for a target reached here first.
     for (k, import) in facts.imports.iter().enumerate() {

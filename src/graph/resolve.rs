@@ -39,8 +39,23 @@ pub struct ModuleIndex {
 struct Memo {
     /// The files the entries are for (address and length of the slice).
     files: (usize, usize),
-    /// Per set of roots, per file index (only the files some location reached).
-    by_roots: HashMap<Vec<String>, HashMap<u32, Arc<FileTargets>>>,
+    /// Per set of roots (looked up once per graph, see [`ModuleIndex::roots_memo`]).
+    by_roots: HashMap<Vec<String>, Arc<RootsMemo>>,
+}
+
+/// What the files' imports resolve to under one set of roots.
+#[derive(Debug, Default)]
+pub struct RootsMemo {
+    /// The files the entries are for (address and length of the slice).
+    files: (usize, usize),
+    inner: Mutex<RootsMemoInner>,
+}
+
+#[derive(Debug, Default)]
+struct RootsMemoInner {
+    /// By file index (only the files some graph reached). Keys are indices,
+    /// not scanned text: the fast hash is safe here.
+    by_file: HashMap<u32, Arc<FileTargets>, crate::heuristics::FastHash>,
     /// Third-party module names seen, by id ([`Resolution::External`]).
     externals: HashMap<String, u32>,
 }
@@ -431,31 +446,69 @@ impl ModuleIndex {
         namespace
     }
 
+    /// The memo of resolutions under `roots` for `files`: look it up once per
+    /// graph and pass it to [`Self::file_targets`].
+    pub fn roots_memo(&self, roots: &[String], files: &[FileFacts]) -> Arc<RootsMemo> {
+        let key = (files.as_ptr() as usize, files.len());
+        let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
+        if memo.files != key {
+            memo.by_roots.clear();
+            memo.files = key;
+        }
+        if let Some(known) = memo.by_roots.get(roots) {
+            return Arc::clone(known);
+        }
+        let fresh = Arc::new(RootsMemo {
+            files: key,
+            inner: Mutex::default(),
+        });
+        memo.by_roots.insert(roots.to_vec(), Arc::clone(&fresh));
+        fresh
+    }
+
     /// The targets of every import-time import of `files[file]` under
-    /// `roots`, resolved once and then remembered (for the same `files`).
+    /// `roots`, resolved once and then remembered in `memo` (from
+    /// [`Self::roots_memo`] for the same `roots` and `files`).
     pub fn file_targets(
         &self,
+        memo: &RootsMemo,
         roots: &[String],
         files: &[FileFacts],
         file: usize,
     ) -> Option<Arc<FileTargets>> {
         let facts = files.get(file)?;
-        let key = (files.as_ptr() as usize, files.len());
-        {
-            let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
-            if memo.files != key {
-                memo.by_roots.clear();
-                memo.externals.clear();
-                memo.files = key;
-            }
-            if let Some(known) = memo
-                .by_roots
-                .get(roots)
-                .and_then(|v| v.get(&u32::try_from(file).ok()?))
-            {
+        let file = u32::try_from(file).ok()?;
+        // A memo made for other files is not used.
+        let remembered = memo.files == (files.as_ptr() as usize, files.len());
+        if remembered {
+            let inner = memo.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(known) = inner.by_file.get(&file) {
                 return Some(Arc::clone(known));
             }
         }
+        // Resolved outside the lock; the external ids (the same for every
+        // graph that uses this memo) are taken under it.
+        let (mut resolved, external_names) = self.resolve_file(roots, facts);
+        let mut inner = memo.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        for (at, module) in external_names {
+            let next = u32::try_from(inner.externals.len()).unwrap_or(u32::MAX);
+            let id = *inner.externals.entry(module.to_string()).or_insert(next);
+            resolved.targets[at] = Resolution::External(id);
+        }
+        let resolved = Arc::new(resolved);
+        if remembered {
+            inner.by_file.insert(file, Arc::clone(&resolved));
+        }
+        Some(resolved)
+    }
+
+    /// The targets of every import-time import of one file, with each
+    /// external target's module name (by position) still to be numbered.
+    fn resolve_file<'f>(
+        &self,
+        roots: &[String],
+        facts: &'f FileFacts,
+    ) -> (FileTargets, Vec<(usize, &'f str)>) {
         let mut starts = Vec::with_capacity(facts.imports.len() + 1);
         let mut targets = Vec::new();
         let mut external_names = Vec::new();
@@ -476,27 +529,7 @@ impl ModuleIndex {
             }
         }
         starts.push(u32::try_from(targets.len()).unwrap_or(u32::MAX));
-        let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
-        if memo.files != key {
-            memo.by_roots.clear();
-            memo.externals.clear();
-            memo.files = key;
-        }
-        for (at, module) in external_names {
-            let next = u32::try_from(memo.externals.len()).unwrap_or(u32::MAX);
-            let id = *memo.externals.entry(module.to_string()).or_insert(next);
-            targets[at] = Resolution::External(id);
-        }
-        let resolved = Arc::new(FileTargets { starts, targets });
-        {
-            if let Ok(file) = u32::try_from(file) {
-                memo.by_roots
-                    .entry(roots.to_vec())
-                    .or_default()
-                    .insert(file, Arc::clone(&resolved));
-            }
-        }
-        Some(resolved)
+        (FileTargets { starts, targets }, external_names)
     }
 
     /// What one import statement executes.
