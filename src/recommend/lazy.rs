@@ -36,6 +36,21 @@ pub enum Advice {
     DeferCall,
 }
 
+impl Advice {
+    /// The advice defers the import statement itself (move it, guard it,
+    /// `lazy import` it, or delete it): what the "after the lazy-load fixes"
+    /// totals assume. The rest needs the code around the import changed.
+    pub fn defers_import(&self) -> bool {
+        matches!(
+            self,
+            Advice::MoveIntoFunctions { .. }
+                | Advice::TypeCheckingGuard { .. }
+                | Advice::LazyImport { .. }
+                | Advice::Unused
+        )
+    }
+}
+
 /// Savings in one pod.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Saving {

@@ -111,7 +111,8 @@ pub struct Totals {
     pub pods_now: usize,
     pub idle_now_mib: f64,
     /// After every lazy-load fix that defers an import (move, TYPE_CHECKING
-    /// guard, `lazy import`, removing an unused import).
+    /// guard, `lazy import`, removing an unused import: see
+    /// [`Advice::defers_import`]).
     pub idle_after_lazy_mib: f64,
     /// After the lazy-load fixes and the consolidation groups.
     pub pods_after: usize,
@@ -144,14 +145,7 @@ pub fn recommend(ctx: &Context<'_>, findings: &[Finding], max_pod_mib: f64) -> R
     // Totals after the lazy fixes that defer an import.
     let mut deferred = Deferred::new();
     for a in &lazy_imports {
-        let defers = matches!(
-            a.advice,
-            Advice::MoveIntoFunctions { .. }
-                | Advice::TypeCheckingGuard { .. }
-                | Advice::LazyImport { .. }
-                | Advice::Unused
-        );
-        if defers {
+        if a.advice.defers_import() {
             if let Some(file) = ctx.index.file(&a.path) {
                 deferred.insert((file, a.line));
             }

@@ -304,8 +304,22 @@ fn recommendations(report: &Report, out: &mut String) {
         out.push('\n');
     }
     let t = &rec.totals;
+    // Advice that needs code changed around the import is not in the totals.
+    let not_counted = rec
+        .lazy_imports
+        .iter()
+        .filter(|a| !a.advice.defers_import())
+        .count();
+    let not_counted = if not_counted == 0 {
+        String::new()
+    } else {
+        format!(
+            " ({} not counted: the code around the import must change first)",
+            text::plural_word(not_counted, "finding", "findings")
+        )
+    };
     out.push_str(&format!(
-        "\n  Total idle memory: {:.0} MiB in {} now; {:.0} MiB after the lazy-load fixes; {:.0} MiB in {} after consolidating too.\n",
+        "\n  Total idle memory: {:.0} MiB in {} now\n    after deferring the imports that can move: {:.0} MiB{not_counted}\n    after consolidating too: {:.0} MiB in {}\n",
         t.idle_now_mib,
         text::plural(t.pods_now, "pod"),
         t.idle_after_lazy_mib,
