@@ -5,7 +5,7 @@
 
 use super::declare::{
     container_context_resources, module_target, work_dir, Attachment, Collected, Declaration,
-    NameStrength, Target, WorkDir,
+    NameStrength, SeenNames, Target, WorkDir,
 };
 use super::model::{Source, SourceKind};
 use super::node::{FileCtx, Node};
@@ -32,14 +32,15 @@ const CODE_SOURCE_KEYS: [&str; 4] = [
 
 /// Reads the `locations` of a dagster_cloud.yaml.
 pub(crate) fn read(path: &str, doc: &Node, ctx: &mut FileCtx<'_>, out: &mut Collected) {
-    if doc.is_null() {
+    if !ctx.mapping_document(
+        doc,
+        "dagster_cloud.yaml",
+        "a mapping with `locations`",
+        "a dagster_cloud.yaml",
+        &["locations", "defaults"],
+    ) {
         return;
     }
-    if doc.as_map().is_none() {
-        ctx.wrong_type("dagster_cloud.yaml", doc, "a mapping with `locations`");
-        return;
-    }
-    ctx.unknown_keys("a dagster_cloud.yaml", doc, &["locations", "defaults"]);
     let base = paths::parent(path);
     let defaults = ctx.map(doc, "defaults", "dagster_cloud.yaml");
     if let Some(defaults) = defaults {
@@ -59,7 +60,7 @@ pub(crate) fn read(path: &str, doc: &Node, ctx: &mut FileCtx<'_>, out: &mut Coll
     let Some(locations) = ctx.seq(doc, "locations", "dagster_cloud.yaml") else {
         return;
     };
-    let mut seen = std::collections::HashMap::new();
+    let mut seen = SeenNames::default();
     for item in locations {
         if item.as_map().is_none() {
             ctx.wrong_type("locations[]", item, "a mapping");
@@ -75,17 +76,7 @@ pub(crate) fn read(path: &str, doc: &Node, ctx: &mut FileCtx<'_>, out: &mut Coll
             );
             continue;
         };
-        if let Some(first) = seen.insert(name.text.clone(), name.line) {
-            ctx.report(
-                name.line,
-                Severity::Error,
-                "duplicate-location",
-                format!(
-                    "location `{}` is already declared at line {first}",
-                    name.text
-                ),
-            );
-        }
+        seen.record(ctx, &name.text, name.line);
         let source = Source::new(path, item.line, SourceKind::DagsterCloudYaml);
         let mut decl = Declaration::new(source.clone(), &base);
         decl.name = Some((name.text.clone(), NameStrength::Explicit));
@@ -253,15 +244,11 @@ pub(crate) fn read_build_yaml(path: &str, doc: &Node, ctx: &mut FileCtx<'_>, out
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::discover::locations::declare::read_yaml_for_test;
     use crate::discover::locations::yaml;
 
     fn run(text: &str) -> (Collected, Vec<crate::diagnostics::Diagnostic>) {
-        let doc = yaml::parse(text).unwrap().remove(0);
-        let mut diags = Vec::new();
-        let mut out = Collected::default();
-        let mut ctx = FileCtx::new("dagster_cloud.yaml", &mut diags);
-        read("dagster_cloud.yaml", &doc, &mut ctx, &mut out);
-        (out, diags)
+        read_yaml_for_test("dagster_cloud.yaml", text, read)
     }
 
     #[test]

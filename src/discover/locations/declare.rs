@@ -1,6 +1,8 @@
 //! What each declaration file says about a location, before merging: the
 //! common shape every format parser produces, and helpers they share.
 
+use std::collections::HashMap;
+
 use super::model::{Amounts, Cpu, DgProject, Memory, Resources, ServerMode, Source};
 use super::node::{FileCtx, Node};
 use super::quantity;
@@ -150,6 +152,42 @@ pub(crate) struct Collected {
     pub declarations: Vec<Declaration>,
     pub attachments: Vec<Attachment>,
     pub project_refs: Vec<ProjectRef>,
+}
+
+/// The location names one file has declared so far, with the line of the
+/// latest declaration of each.
+#[derive(Debug, Default)]
+pub(crate) struct SeenNames(HashMap<String, u32>);
+
+impl SeenNames {
+    /// Records `name` as declared at `line`; a name declared before is
+    /// reported as a `duplicate-location`.
+    pub fn record(&mut self, ctx: &mut FileCtx<'_>, name: &str, line: u32) {
+        if let Some(first) = self.0.insert(name.to_string(), line) {
+            ctx.report(
+                line,
+                Severity::Error,
+                "duplicate-location",
+                format!("location `{name}` is already declared at line {first}; Dagster refuses duplicate names"),
+            );
+        }
+    }
+}
+
+/// Parses `text` as one YAML document and reads it with `read` as the file
+/// `path` (for the format readers' tests).
+#[cfg(test)]
+pub(crate) fn read_yaml_for_test(
+    path: &str,
+    text: &str,
+    read: fn(&str, &Node, &mut FileCtx<'_>, &mut Collected),
+) -> (Collected, Vec<crate::diagnostics::Diagnostic>) {
+    let doc = super::yaml::parse(text).unwrap().remove(0);
+    let mut diags = Vec::new();
+    let mut out = Collected::default();
+    let mut ctx = FileCtx::new(path, &mut diags);
+    read(path, &doc, &mut ctx, &mut out);
+    (out, diags)
 }
 
 /// Whether `name` is a dotted Python module name.

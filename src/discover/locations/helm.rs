@@ -183,15 +183,10 @@ pub(crate) fn apply_pointer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discover::locations::yaml;
+    use crate::discover::locations::declare::read_yaml_for_test;
 
     fn run(text: &str) -> (Collected, Vec<crate::diagnostics::Diagnostic>) {
-        let doc = yaml::parse(text).unwrap().remove(0);
-        let mut diags = Vec::new();
-        let mut out = Collected::default();
-        let mut ctx = FileCtx::new("deploy/values.yaml", &mut diags);
-        read("deploy/values.yaml", &doc, &mut ctx, &mut out);
-        (out, diags)
+        read_yaml_for_test("deploy/values.yaml", text, read)
     }
 
     #[test]

@@ -147,6 +147,29 @@ impl<'a> FileCtx<'a> {
         );
     }
 
+    /// Checks a document whose top should be a mapping, and says whether to
+    /// read on: an empty document has nothing to read; anything else that is
+    /// not a mapping is reported (`what` should be `expected`); keys of the
+    /// mapping not in `known` are warned about as keys of `described`.
+    pub fn mapping_document(
+        &mut self,
+        doc: &Node,
+        what: &str,
+        expected: &str,
+        described: &str,
+        known: &[&str],
+    ) -> bool {
+        if doc.is_null() {
+            return false;
+        }
+        if doc.as_map().is_none() {
+            self.wrong_type(what, doc, expected);
+            return false;
+        }
+        self.unknown_keys(described, doc, known);
+        true
+    }
+
     /// Warns once per key of `node` that is not in `known`.
     pub fn unknown_keys(&mut self, what: &str, node: &Node, known: &[&str]) {
         let Some(entries) = node.as_map() else {

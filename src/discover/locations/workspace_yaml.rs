@@ -5,9 +5,9 @@
 //! `load.py`: relative paths start at the workspace file's directory, and
 //! unnamed locations get Dagster's default names.
 
-use std::collections::HashMap;
-
-use super::declare::{module_target, work_dir, Collected, Declaration, NameStrength, Target};
+use super::declare::{
+    module_target, work_dir, Collected, Declaration, NameStrength, SeenNames, Target,
+};
 use super::model::{Source, SourceKind};
 use super::node::{FileCtx, Node};
 use super::paths;
@@ -24,32 +24,26 @@ const ITEM_KEYS: [&str; 6] = [
 
 /// Reads a workspace file's locations into `out`.
 pub(crate) fn read(path: &str, doc: &Node, ctx: &mut FileCtx<'_>, out: &mut Collected) {
-    if doc.is_null() {
+    if !ctx.mapping_document(
+        doc,
+        "workspace",
+        "a mapping with `load_from`",
+        "a workspace file",
+        &["load_from"],
+    ) {
         return;
     }
-    if doc.as_map().is_none() {
-        ctx.wrong_type("workspace", doc, "a mapping with `load_from`");
-        return;
-    }
-    ctx.unknown_keys("a workspace file", doc, &["load_from"]);
     let Some(items) = ctx.seq(doc, "load_from", "workspace") else {
         return;
     };
     let base = paths::parent(path);
-    let mut seen: HashMap<String, u32> = HashMap::new();
+    let mut seen = SeenNames::default();
     for item in items {
         let Some(decl) = read_item(path, &base, item, ctx) else {
             continue;
         };
         if let Some((name, _)) = decl.name_or_default() {
-            if let Some(first) = seen.insert(name.clone(), item.line) {
-                ctx.report(
-                    item.line,
-                    Severity::Error,
-                    "duplicate-location",
-                    format!("location `{name}` is already declared at line {first}; Dagster refuses duplicate names"),
-                );
-            }
+            seen.record(ctx, &name, item.line);
         }
         out.declarations.push(decl);
     }
@@ -219,16 +213,10 @@ fn grpc_server(value: &Node, decl: &mut Declaration, ctx: &mut FileCtx<'_>) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discover::locations::declare::WorkDir;
-    use crate::discover::locations::yaml;
+    use crate::discover::locations::declare::{read_yaml_for_test, WorkDir};
 
     fn run(text: &str) -> (Collected, Vec<crate::diagnostics::Diagnostic>) {
-        let doc = yaml::parse(text).unwrap().remove(0);
-        let mut diags = Vec::new();
-        let mut out = Collected::default();
-        let mut ctx = FileCtx::new("deploy/workspace.yaml", &mut diags);
-        read("deploy/workspace.yaml", &doc, &mut ctx, &mut out);
-        (out, diags)
+        read_yaml_for_test("deploy/workspace.yaml", text, read)
     }
 
     fn names(c: &Collected) -> Vec<String> {
