@@ -317,6 +317,19 @@ fn explain_prints_the_import_tree() {
         "sample_repos/sales_monorepo",
     ]);
     assert_eq!(stdout(&by_alias), stdout(&output));
+    // pandas's optional backend pyarrow, which the manifest does not declare.
+    let daily = run(&["explain", "sales_team_daily", "sample_repos/sales_monorepo"]);
+    settings().bind(|| insta::assert_snapshot!("explain_sales_team_daily", stdout(&daily)));
+    // The arguments the wrong way round: say so, and how to call it.
+    let swapped = run(&["explain", "sample_repos/sales_monorepo", "sales_team_daily"]);
+    assert_eq!(swapped.status.code(), Some(2));
+    assert!(
+        stderr(&swapped).contains(
+            "the location comes first, as in `dagster-footprint explain sales_team_daily sample_repos/sales_monorepo`"
+        ),
+        "{}",
+        stderr(&swapped)
+    );
     let unknown = run(&["explain", "nope", "sample_repos/sales_monorepo"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(

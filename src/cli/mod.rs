@@ -393,6 +393,17 @@ fn locations(args: &LocationsArgs) -> Result<ExitCode, String> {
 }
 
 fn explain(args: &ExplainArgs) -> Result<ExitCode, String> {
+    // `explain DIR LOCATION`: the arguments are the wrong way round.
+    if !args.path.exists() && std::path::Path::new(&args.location).is_dir() {
+        return Err(format!(
+            "`{}` does not exist, but `{}` is a directory: the location comes first, as in \
+             `dagster-footprint explain {} {}`",
+            args.path.display(),
+            args.location,
+            args.path.display(),
+            args.location
+        ));
+    }
     let mut config = ScanConfig::for_path(&args.path);
     config.walk.exclude = args.exclude.clone();
     config.scan.jobs = args.jobs.unwrap_or(0);

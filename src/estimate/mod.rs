@@ -67,6 +67,10 @@ pub struct Contribution {
     /// Pulled in by another package (`requires`), not imported directly.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub required_by: Option<String>,
+    /// An optional backend of this package (`optional_requires`) that the
+    /// location's manifest does not declare: it loads only if installed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub optional_backend_of: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provenance: Option<String>,
 }
@@ -314,19 +318,21 @@ fn closure(
     seen
 }
 
-/// Optional backends of `set` that are not installed per the manifest.
+/// Optional backends of `set` that are not installed per the manifest, each
+/// with the (first) package of `set` it is a backend of.
 fn optional_not_installed(
     catalog: &Catalog,
     set: &BTreeSet<String>,
     installed: &dyn Fn(&PackageEntry) -> bool,
-) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
     for name in set {
         if let Some(entry) = catalog.get(name) {
             for opt in &entry.optional_requires {
                 if let Some(r) = catalog.get(opt) {
                     if !installed(r) && !set.contains(&r.name) {
-                        out.insert(r.name.clone());
+                        out.entry(r.name.clone())
+                            .or_insert_with(|| entry.name.clone());
                     }
                 }
             }
@@ -526,7 +532,7 @@ fn estimate_with(
         .collect();
     let everything = closure(catalog, all_roots, &installed, &mut parent);
     let optional = optional_not_installed(catalog, &everything, &installed);
-    let mut optional_closure = closure(catalog, optional.iter().cloned(), &|_| false, &mut parent);
+    let mut optional_closure = closure(catalog, optional.keys().cloned(), &|_| false, &mut parent);
     optional_closure.retain(|n| !everything.contains(n));
 
     let mut breakdown: Vec<Contribution> = Vec::new();
@@ -566,11 +572,12 @@ fn estimate_with(
             mib: round1(mib),
             may_add_mib: round1(may),
             chain: reach.map(|r| r.chain.clone()).unwrap_or_default(),
-            required_by: if reach.is_none() {
+            required_by: if reach.is_none() && !optional.contains_key(name) {
                 parent.get(name).cloned()
             } else {
                 None
             },
+            optional_backend_of: optional.get(name).cloned(),
             provenance: prov,
         });
     }
@@ -599,6 +606,7 @@ fn estimate_with(
             may_add_mib: round1(may),
             chain: reach.chain.clone(),
             required_by: None,
+            optional_backend_of: None,
             provenance: prov.clone(),
         });
     }
@@ -635,6 +643,7 @@ fn estimate_with(
                 may_add_mib: round1(may),
                 chain: call_chain(graph, file, facts, call),
                 required_by: None,
+                optional_backend_of: None,
                 provenance: crate::heuristics::provenance(
                     pattern.measured.as_ref(),
                     pattern.source.as_ref(),
@@ -658,6 +667,7 @@ fn estimate_with(
             may_add_mib: 0.0,
             chain: Vec::new(),
             required_by: None,
+            optional_backend_of: None,
             provenance: crate::heuristics::provenance(
                 per_kib.measured.as_ref(),
                 per_kib.source.as_ref(),
@@ -686,6 +696,7 @@ fn estimate_with(
             may_add_mib: round1(may),
             chain: reach.chain.clone(),
             required_by: None,
+            optional_backend_of: None,
             provenance: Some(format!(
                 "not in the catalog: median (p90 for the band) own_mib of {} measured light packages",
                 unknown.sample
@@ -713,6 +724,7 @@ fn estimate_with(
         may_add_mib: 0.0,
         chain: Vec::new(),
         required_by: None,
+        optional_backend_of: None,
         provenance: child_base.provenance(),
     });
     let child_point = child_base.rss_mib + user_point;
@@ -735,6 +747,7 @@ fn estimate_with(
             may_add_mib: 0.0,
             chain: Vec::new(),
             required_by: None,
+            optional_backend_of: None,
             provenance: proxy.provenance(),
         });
         processes.insert(

@@ -238,7 +238,10 @@ fn unknown_packages_get_the_measured_light_default() {
 fn optional_backend_follows_the_manifest() {
     let mut loc = CodeLocation::for_module("a", "defs");
     let without = run(&loc, &[("defs.py", "import pandas\n")]);
-    assert_eq!(package(&without, "pyarrow").unwrap().may_add_mib, 40.0);
+    let pyarrow = package(&without, "pyarrow").unwrap();
+    assert_eq!(pyarrow.may_add_mib, 40.0);
+    assert_eq!(pyarrow.optional_backend_of.as_deref(), Some("pandas"));
+    assert_eq!(pyarrow.required_by, None);
     assert_eq!(without.user_code_mib, 70.0);
     let mut manifest = Manifest::new("requirements.txt", ManifestKind::Requirements);
     for name in ["pandas", "pyarrow"] {
@@ -259,6 +262,7 @@ fn optional_backend_follows_the_manifest() {
         package(&with, "pyarrow").unwrap().required_by.as_deref(),
         Some("pandas")
     );
+    assert_eq!(package(&with, "pyarrow").unwrap().optional_backend_of, None);
 }
 
 #[test]

@@ -45,6 +45,27 @@ pub fn render(report: &Report, location: &LocationReport, catalog: &Catalog) -> 
             if e.processes.len() == 1 { "" } else { "es" },
             e.run_pod_mib
         ));
+        // What pulls each package in, to say when a requirement hangs off an
+        // optional backend (`cryptography` required by `OpenSSL`, itself an
+        // optional backend of `boto3`).
+        let pulled_by: std::collections::HashMap<&str, &crate::estimate::Contribution> =
+            e.breakdown.iter().map(|c| (c.name.as_str(), c)).collect();
+        let optional_root = |c: &crate::estimate::Contribution| -> Option<(String, String)> {
+            let mut current = c;
+            // Bounded: a cycle of requirements cannot loop forever.
+            for _ in 0..pulled_by.len() {
+                if let Some(of) = &current.optional_backend_of {
+                    return Some((current.name.clone(), of.clone()));
+                }
+                current = pulled_by.get(current.required_by.as_deref()?)?;
+            }
+            None
+        };
+        let unlisted = if l.manifest.is_some() {
+            "not in the location's dependency manifest"
+        } else {
+            "no dependency manifest found for the location"
+        };
         for c in &e.breakdown {
             if c.mib < 0.05 && c.may_add_mib < 0.05 {
                 continue;
@@ -54,8 +75,26 @@ pub fn render(report: &Report, location: &LocationReport, catalog: &Catalog) -> 
             } else {
                 String::new()
             };
-            let why = if let Some(parent) = &c.required_by {
-                format!("  required by {}", terminal_safe(parent))
+            let why = if let Some(parent) = &c.optional_backend_of {
+                format!(
+                    "  optional backend of {} ({unlisted}): loads only if installed",
+                    terminal_safe(parent)
+                )
+            } else if let Some(parent) = &c.required_by {
+                match optional_root(c) {
+                    Some((backend, of)) if &backend == parent => format!(
+                        "  required by {}, an optional backend of {} ({unlisted}): loads only if installed",
+                        terminal_safe(&backend),
+                        terminal_safe(&of)
+                    ),
+                    Some((backend, of)) => format!(
+                        "  required by {}, through {}, an optional backend of {} ({unlisted}): loads only if installed",
+                        terminal_safe(parent),
+                        terminal_safe(&backend),
+                        terminal_safe(&of)
+                    ),
+                    None => format!("  required by {}", terminal_safe(parent)),
+                }
             } else if c.chain.is_empty() {
                 String::new()
             } else {
