@@ -73,6 +73,23 @@ fn address_parsing_fix_round_trip_saves_the_postal_model() {
     let clean = run(&["fix", path_str(dir.path()), "--diff"]);
     assert_eq!(clean.status.code(), Some(0));
     assert!(stdout(&clean).is_empty());
+    assert_eq!(
+        stderr(&clean).trim(),
+        "Nothing to fix: no heavy module-level import (FP001) found."
+    );
+}
+
+#[test]
+fn fix_says_why_when_no_finding_can_be_moved() {
+    // Both FP001 imports of the sample are used at import time.
+    let output = run(&["fix", "sample_repos/sales_monorepo", "--diff"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).is_empty());
+    assert_eq!(
+        stderr(&output).trim(),
+        "Nothing to fix automatically: none of the 2 FP001 findings is a plain import used \
+         only inside function bodies; `dagster-footprint scan` gives the advice for each."
+    );
 }
 
 #[test]

@@ -474,6 +474,19 @@ fn fix(args: &FixArgs) -> Result<ExitCode, String> {
             report::terminal_safe(&s.reason)
         );
     }
+    if fixes.is_empty() {
+        let found = report.findings.iter().filter(|f| f.code == "FP001").count();
+        if found == 0 {
+            eprintln!("Nothing to fix: no heavy module-level import (FP001) found.");
+        } else {
+            eprintln!(
+                "Nothing to fix automatically: none of the {} is a plain import used only inside \
+                 function bodies; `dagster-footprint scan` gives the advice for each.",
+                report::text::plural_word(found, "FP001 finding", "FP001 findings")
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.apply {
         for f in &fixes {
             std::fs::write(root.join(&f.path), &f.fixed)
