@@ -449,3 +449,32 @@ fn keeping_only_the_facts_later_stages_read_changes_nothing() {
     assert!(kept.0 < all.0 && kept.1 < all.1, "kept {kept:?} of {all:?}");
     assert!(kept.0 > 0 && kept.1 > 0, "kept {kept:?} of {all:?}");
 }
+
+/// A defs-folder file in a directory without `__init__.py` is imported by
+/// Dagster as part of the defs package: its relative imports resolve, and
+/// what they load counts for the location.
+#[test]
+fn relative_imports_in_namespace_folders_of_a_package_resolve() {
+    let root = repo_root().join("tests/fixtures/namespace_defs");
+    let output = run(&["scan", path_str(&root), "--format", "json"]);
+    let report = json_without_timings(&stdout(&output));
+    assert_eq!(report["diagnostics"], serde_json::json!([]));
+    let location = &report["locations"][0];
+    assert_eq!(location["files_reached"], 5, "{location}");
+    let breakdown = location["estimate"]["breakdown"].as_array().unwrap();
+    let pandas = breakdown
+        .iter()
+        .find(|c| c["name"] == "pandas")
+        .expect("pandas is loaded through the relative import");
+    let hops: Vec<&str> = pandas["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        hops.last(),
+        Some(&"src/ingest_proj/lib/frames.py"),
+        "{pandas}"
+    );
+}

@@ -26,6 +26,14 @@ pub fn is_identifier(name: &str) -> bool {
 /// The dotted module name of `path` (`a/b/c.py` with `a/__init__.py` and
 /// `a/b/__init__.py` is `a.b.c`; `a/b/__init__.py` is `a.b`), climbing while
 /// the parent directory is a package and never above `root`.
+///
+/// A file in directories without `__init__.py` that sit inside a package
+/// (`a/__init__.py`, `a/b/c.py` with no `a/b/__init__.py`) is in a namespace
+/// portion of that package: `a.b.c`, as Python imports it through `a` (and
+/// as Dagster's defs-folder loading names the files of a component folder).
+/// Only directories between the file and its nearest package count; above
+/// that package the chain of `__init__.py` decides, as before. With no
+/// package above it, the file is a top-level module of its own directory.
 pub fn module_name(
     root: &Path,
     path: &Path,
@@ -41,6 +49,25 @@ pub fn module_name(
         parts.push(stem);
     }
     let mut dir = path.parent()?;
+    if !is_package {
+        // Namespace directories up to the nearest package, if there is one.
+        let mut portion: Vec<&str> = Vec::new();
+        let mut up = dir;
+        while !packages.contains(up) {
+            match up.parent() {
+                Some(parent) if parent.starts_with(root) && up != root => {
+                    portion.push(up.file_name()?.to_str()?);
+                    up = parent;
+                }
+                _ => break,
+            }
+        }
+        if packages.contains(up) && up.starts_with(root) && portion.iter().all(|d| is_identifier(d))
+        {
+            parts.extend(portion);
+            dir = up;
+        }
+    }
     let mut top = None;
     while packages.contains(dir) && dir.starts_with(root) {
         let name = dir.file_name()?.to_str()?;
@@ -92,6 +119,38 @@ mod tests {
             Some(("y".into(), false))
         );
         assert_eq!(module_name(root, Path::new("/r/x/my-script.py"), &pk), None);
+    }
+
+    #[test]
+    fn namespace_directories_inside_a_package_are_part_of_the_name() {
+        let root = Path::new("/r");
+        let files: Vec<PathBuf> = [
+            "/r/src/proj/__init__.py",
+            "/r/src/proj/defs/__init__.py",
+            "/r/src/proj/defs/ingest/deep/assets.py",
+            "/r/src/proj/defs/my-component/assets.py",
+            "/r/stray/__init__.py",
+            "/r/stray/app/app/__init__.py",
+            "/r/stray/app/app/x.py",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let pk = package_dirs(&files);
+        let name = |p: &str| module_name(root, Path::new(p), &pk).map(|(m, _)| m);
+        // `ingest/` and `deep/` have no `__init__.py` but sit in `proj.defs`.
+        assert_eq!(
+            name("/r/src/proj/defs/ingest/deep/assets.py").as_deref(),
+            Some("proj.defs.ingest.deep.assets")
+        );
+        // Not an identifier: cannot be a namespace package.
+        assert_eq!(
+            name("/r/src/proj/defs/my-component/assets.py").as_deref(),
+            Some("assets")
+        );
+        // A gap above the file's own package is not crossed.
+        assert_eq!(name("/r/stray/app/app/x.py").as_deref(), Some("app.x"));
+        assert_eq!(name("/r/src/loose.py").as_deref(), Some("loose"));
     }
 
     #[test]
