@@ -135,6 +135,29 @@ fn sales_monorepo_consolidates_the_sales_team_only() {
 }
 
 #[test]
+fn blast_radius_is_a_concern_only_with_several_locations() {
+    let concerns = |report: &serde_json::Value| -> Vec<String> {
+        let models = report["recommendations"]["deployment_models"]
+            .as_array()
+            .unwrap();
+        let monolith = models.iter().find(|m| m["model"] == "monolith").unwrap();
+        monolith["concerns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect()
+    };
+    let four = json(&["scan", "sample_repos/sales_monorepo", "--format", "json"]);
+    assert!(concerns(&four).iter().any(
+        |c| c.starts_with("blast radius: any import error or crash takes all 4 locations down")
+    ));
+    let one = json(&["scan", "tests/fixtures/namespace_defs", "--format", "json"]);
+    assert_eq!(one["summary"]["locations"], 1);
+    assert!(concerns(&one).is_empty(), "{:?}", concerns(&one));
+}
+
+#[test]
 fn max_pod_cap_blocks_a_merge() {
     let report = json(&[
         "scan",

@@ -460,10 +460,13 @@ pub fn deployment_models(
                 }
             }
         }
-        concerns.push(format!(
-            "blast radius: any import error or crash takes all {} locations down, and the webserver/daemon process holds all their memory",
-            scannable.len()
-        ));
+        // One location is one pod either way: no blast radius to speak of.
+        if scannable.len() > 1 {
+            concerns.push(format!(
+                "blast radius: any import error or crash takes all {} locations down, and the webserver/daemon process holds all their memory",
+                scannable.len()
+            ));
+        }
         models.push(DeploymentModel {
             model: "monolith",
             pods: 1,
