@@ -236,6 +236,9 @@ pub fn context_phrase(context: ExecContext) -> &'static str {
         ExecContext::Conditional => "under a module-level condition (may run at import)",
         ExecContext::Function => "inside a function (deferred)",
         ExecContext::TypeChecking => "under `if TYPE_CHECKING:` (never runs)",
+        ExecContext::MainGuard => {
+            "under `if __name__ == \"__main__\":` (runs only as a script, never on import)"
+        }
     }
 }
 

@@ -337,10 +337,23 @@ impl<'a> Extractor<'a, '_> {
             }
             Stmt::If(stmt_if) => {
                 self.expr(&stmt_if.test, ctx, CallSite::Statement);
-                let guard = type_checking_guard(&stmt_if.test, &self.bindings);
+                // `(when the test holds, when it does not)`: a guard that is
+                // known at import time picks one side.
+                let guard = type_checking_guard(&stmt_if.test, &self.bindings)
+                    .map(|holds| (holds, ExecContext::TypeChecking))
+                    .or_else(|| {
+                        // `dagster api grpc -f __main__.py` names the module `__main__`.
+                        let script = self.path.rsplit('/').next() == Some("__main__.py");
+                        let guard = if script {
+                            None
+                        } else {
+                            main_guard(&stmt_if.test)
+                        };
+                        guard.map(|holds| (holds, ExecContext::MainGuard))
+                    });
                 let (body_ctx, else_ctx) = match guard {
-                    Some(true) => (ctx.nest(ExecContext::TypeChecking), ctx),
-                    Some(false) => (ctx, ctx.nest(ExecContext::TypeChecking)),
+                    Some((true, never)) => (ctx.nest(never), ctx),
+                    Some((false, never)) => (ctx, ctx.nest(never)),
                     None => (
                         ctx.nest(ExecContext::Conditional),
                         ctx.nest(ExecContext::Conditional),
@@ -1058,6 +1071,28 @@ fn type_checking_guard(test: &Expr, bindings: &NameMap<String>) -> Option<bool> 
             )
             .then_some(true)
         }
+        _ => None,
+    }
+}
+
+/// `Some(true)` for `__name__ == "__main__"` (either way round), `Some(false)`
+/// for `!=`: code that runs only when the file is executed as a script.
+fn main_guard(test: &Expr) -> Option<bool> {
+    let Expr::Compare(compare) = test else {
+        return None;
+    };
+    let ([op], [right]) = (&*compare.ops, &*compare.comparators) else {
+        return None;
+    };
+    let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
+    let is_main = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__");
+    let left = &*compare.left;
+    if !((is_name(left) && is_main(right)) || (is_main(left) && is_name(right))) {
+        return None;
+    }
+    match op {
+        ast::CmpOp::Eq => Some(true),
+        ast::CmpOp::NotEq => Some(false),
         _ => None,
     }
 }

@@ -28,6 +28,10 @@ pub enum ExecContext {
     Function,
     /// Under `if TYPE_CHECKING:`: never runs.
     TypeChecking,
+    /// Under `if __name__ == "__main__":`: runs only when the file is run as
+    /// a script, never when it is imported (Dagster imports every module,
+    /// even one named with `-f`, under its module name).
+    MainGuard,
 }
 
 impl ExecContext {
@@ -53,6 +57,7 @@ impl ExecContext {
             Self::Conditional => "conditional",
             Self::Function => "function",
             Self::TypeChecking => "type_checking",
+            Self::MainGuard => "main_guard",
         }
     }
 }

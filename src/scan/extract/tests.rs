@@ -70,6 +70,52 @@ if not TYPE_CHECKING:
 }
 
 #[test]
+fn main_guard_never_runs_on_import() {
+    let src = "\
+import dagster as dg
+if __name__ == \"__main__\":
+    import torch
+    client = boto3.client(\"s3\")
+else:
+    import json
+if '__main__' == __name__:
+    import polars
+if __name__ != \"__main__\":
+    import numpy
+else:
+    import scipy
+if __name__ == \"__main__\" and DEBUG:
+    import pandas
+if __name__ == \"app\":
+    import sklearn
+";
+    let got = import_contexts(src);
+    assert!(got.contains(&("torch".into(), MainGuard)), "{got:?}");
+    assert!(got.contains(&("polars".into(), MainGuard)), "{got:?}");
+    assert!(got.contains(&("scipy".into(), MainGuard)), "{got:?}");
+    // The other side of the guard always runs on import.
+    assert!(got.contains(&("json".into(), Module)), "{got:?}");
+    assert!(got.contains(&("numpy".into(), Module)), "{got:?}");
+    // Anything less certain stays a condition.
+    assert!(got.contains(&("pandas".into(), Conditional)), "{got:?}");
+    assert!(got.contains(&("sklearn".into(), Conditional)), "{got:?}");
+    // A `__main__.py` can be loaded as `__main__` (`-f __main__.py`): may run.
+    let main_py = extract("pkg/__main__.py", src, Some("pkg.__main__"), false);
+    assert!(main_py
+        .imports
+        .iter()
+        .any(|i| i.module == "torch" && i.context == Conditional));
+    // Nor do its calls.
+    let calls = extract("m.py", src, Some("m"), false).calls;
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c.callee == "boto3.client" && c.context.runs_at_import()),
+        "{calls:?}"
+    );
+}
+
+#[test]
 fn function_under_type_checking_never_runs() {
     let src = "if TYPE_CHECKING:\n    def f():\n        import torch\n";
     assert_eq!(import_contexts(src), vec![("torch".into(), TypeChecking)]);
