@@ -30,8 +30,8 @@ use crate::scan::FileFacts;
 /// Version of the JSON report layout (`scan`, `locations` and `diff --format
 /// json`), described by docs/report.schema.json. Bump it on any breaking
 /// change: a field removed, renamed or retyped, or a value's meaning changed
-/// (and update the schema's `schema_version` const). New optional fields do
-/// not need a bump.
+/// (and update the schema's `schema_version` const). New optional fields and
+/// new enumeration values do not need a bump.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Everything a scan found.
