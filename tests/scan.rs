@@ -478,3 +478,25 @@ fn relative_imports_in_namespace_folders_of_a_package_resolve() {
         "{pandas}"
     );
 }
+
+/// `load_assets_from_package_module(pkg)` and its siblings import every
+/// module of the package as `pkgutil.walk_packages` finds them: subpackages
+/// with `__init__.py`, not plain or dotted directories.
+#[test]
+fn package_loaders_load_every_module_of_the_package() {
+    let root = repo_root().join("tests/fixtures/package_loaders");
+    let output = run(&["explain", "app", path_str(&root)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    for loaded in [
+        "app/assets/frames.py",
+        "app/assets/sub/lazy_frames.py",
+        "app/checks/values.py",
+    ] {
+        assert!(text.contains(loaded), "{loaded} not loaded:\n{text}");
+    }
+    for skipped in ["loose/model.py", ".hidden_pkg", "torch", "sklearn"] {
+        assert!(!text.contains(skipped), "{skipped} loaded:\n{text}");
+    }
+    settings().bind(|| insta::assert_snapshot!("explain_package_loaders", text));
+}

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::reach::Hop;
 use super::resolve::{ModuleIndex, Target};
+use crate::scan::module_path::is_identifier;
 use crate::scan::FileFacts;
 
 /// Component YAML files found in the tree: directory → `(type, path, line)`.
@@ -49,6 +50,11 @@ pub enum FolderMode {
     /// The deprecated `load_defs(module)`: every module, stopping at a folder
     /// that has `definitions.py` or `component.py`.
     LoadDefs,
+    /// `load_assets_from_package_module(pkg)` and its siblings: Dagster
+    /// imports every module of the package with `pkgutil.walk_packages`, which
+    /// descends only into subdirectories that are packages (`__init__.py`, no
+    /// `.` in the name) and never reads component YAML.
+    PackageWalk,
 }
 
 /// The edges Dagster adds when it loads the folder `dir`. `hop` is the
@@ -77,6 +83,28 @@ pub fn folder_edges(
                 .copied()
                 .find(|&i| files[i].path.rsplit('/').next() == Some(name))
         };
+        if mode == FolderMode::PackageWalk {
+            for &file in in_folder {
+                let stem = files[file]
+                    .path
+                    .rsplit('/')
+                    .next()
+                    .and_then(|n| n.strip_suffix(".py"));
+                if stem.is_some_and(is_identifier) {
+                    out.push((Target::File(file), hop.clone()));
+                }
+            }
+            let mut subdirs: Vec<&String> = index
+                .subdirs_of(&folder)
+                .filter(|d| {
+                    let name = d.rsplit('/').next().unwrap_or(d);
+                    !name.contains('.') && index.file(&format!("{d}/__init__.py")).is_some()
+                })
+                .collect();
+            subdirs.reverse();
+            stack.extend(subdirs.into_iter().cloned());
+            continue;
+        }
         if mode == FolderMode::DefsFolder {
             if let Some(types) = components.get(&folder) {
                 for (ty, path, line) in types {

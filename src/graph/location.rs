@@ -132,10 +132,32 @@ fn first_reaches_anything(graph: &LocationGraph, deferred: &Deferred) -> bool {
             .any(|e| deferred.contains(&(e.file, e.hop.line)))
 }
 
-/// A call that makes Dagster load more code: `load_from_defs_folder(...)`
-/// and the deprecated `load_defs(module)`.
+/// Dagster's functions that import every module of a package given as a
+/// module (`…_package_module(pkg)`) or a dotted name (`…_package_name("pkg")`).
+const PACKAGE_LOADERS: &[&str] = &[
+    "load_assets_from_package_module",
+    "load_assets_from_package_name",
+    "load_asset_checks_from_package_module",
+    "load_asset_checks_from_package_name",
+    "load_definitions_from_package_module",
+    "load_definitions_from_package_name",
+];
+
+/// A call that makes Dagster load more code: `load_from_defs_folder(...)`,
+/// the deprecated `load_defs(module)`, and the package loaders
+/// (`load_assets_from_package_module(pkg)`, ...).
 pub fn is_loader_call(callee: &str) -> bool {
-    callee.ends_with("load_from_defs_folder") || callee.ends_with("load_defs")
+    callee.ends_with("load_from_defs_folder")
+        || callee.ends_with("load_defs")
+        || package_loader(callee).is_some()
+}
+
+/// For a package loader, whether it takes the package by name (a string).
+fn package_loader(callee: &str) -> Option<bool> {
+    let name = callee.rsplit('.').next().unwrap_or(callee);
+    PACKAGE_LOADERS
+        .contains(&name)
+        .then(|| name.ends_with("_package_name"))
 }
 
 /// Location graphs built with nothing deferred, for one list of files.
@@ -278,8 +300,7 @@ fn build_location_graph(
             });
         }
     }
-    // Calls that make Dagster load more code: `load_from_defs_folder(...)`
-    // and the deprecated `load_defs(module)`.
+    // Calls that make Dagster load more code (see `is_loader_call`).
     let extra = |file: usize| -> Vec<(Target, Hop)> {
         let mut out = Vec::new();
         let Some(facts) = files.get(file) else {
@@ -299,37 +320,52 @@ fn build_location_graph(
                 module: call.callee.clone(),
                 conditional: call.context == crate::scan::ExecContext::Conditional,
             };
-            if defs_folder {
+            let package_dirs = |modules: &mut dyn Iterator<Item = &str>| -> Vec<String> {
+                modules
+                    .filter_map(|m| index.package_dir(&roots, m))
+                    .collect()
+            };
+            let (mode, dirs) = if let Some(by_name) = package_loader(&call.callee) {
+                // The package: a module passed by name (names that are not a
+                // package, such as a group-name constant, resolve to no
+                // directory), or its dotted name as the first positional
+                // string (or `package_name=`).
+                let dirs = if by_name {
+                    package_dirs(
+                        &mut call
+                            .args
+                            .iter()
+                            .filter(|a| {
+                                a.keyword.is_none() || a.keyword.as_deref() == Some("package_name")
+                            })
+                            .take(1)
+                            .map(|a| a.value.as_str()),
+                    )
+                } else {
+                    package_dirs(&mut call.arg_refs.iter().map(String::as_str))
+                };
+                (FolderMode::PackageWalk, dirs)
+            } else if defs_folder {
                 let here = facts.path.rfind('/').map_or("", |i| &facts.path[..i]);
                 let dir = defs_dir.clone().or_else(|| {
                     let candidate = join(here, "defs");
                     index.is_dir(&candidate).then_some(candidate)
                 });
-                if let Some(dir) = dir {
-                    out.extend(folder_edges(
-                        index,
-                        files,
-                        &roots,
-                        &components,
-                        &dir,
-                        FolderMode::DefsFolder,
-                        &hop,
-                    ));
-                }
+                (FolderMode::DefsFolder, dir.into_iter().collect())
             } else {
-                for module in &call.arg_refs {
-                    if let Some(dir) = index.package_dir(&roots, module) {
-                        out.extend(folder_edges(
-                            index,
-                            files,
-                            &roots,
-                            &components,
-                            &dir,
-                            FolderMode::LoadDefs,
-                            &hop,
-                        ));
-                    }
-                }
+                let dirs = package_dirs(&mut call.arg_refs.iter().map(String::as_str));
+                (FolderMode::LoadDefs, dirs)
+            };
+            for dir in dirs {
+                out.extend(folder_edges(
+                    index,
+                    files,
+                    &roots,
+                    &components,
+                    &dir,
+                    mode,
+                    &hop,
+                ));
             }
         }
         out
