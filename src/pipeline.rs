@@ -261,8 +261,7 @@ fn run_stages(config: &ScanConfig) -> Result<Report, String> {
 
     let estimates = locations.iter().filter_map(|l| l.estimate.as_ref());
     let total = |f: fn(&PodEstimate) -> f64| -> f64 {
-        // `+ 0.0`: an empty f64 sum is -0.0.
-        (estimates.clone().map(f).sum::<f64>() * 10.0).round() / 10.0 + 0.0
+        crate::estimate::round1(estimates.clone().map(f).sum::<f64>())
     };
     let mut summary = Summary {
         files_scanned: files.len(),

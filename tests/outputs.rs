@@ -136,6 +136,9 @@ fn every_scan_report_matches_the_schema() {
     for target in targets {
         let report = scan_json(&target);
         assert_valid(&validator, &report, &format!("scan {target}"));
+        // An empty f64 sum is -0.0: no figure may print as `-0.0`.
+        let text = serde_json::to_string(&report).unwrap();
+        assert!(!text.contains(":-0.0"), "scan {target}: -0.0 in the report");
     }
 }
 

@@ -276,8 +276,10 @@ struct Reach {
     chain: Vec<Hop>,
 }
 
-fn round1(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
+/// Rounds MiB to 0.1 for reports, never giving -0.0 (an empty `f64` sum is
+/// -0.0, and a negative difference can round to it).
+pub fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0 + 0.0
 }
 
 /// The closure of `roots` over `requires` (and installed optional backends).

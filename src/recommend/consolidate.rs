@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::version::{conflict, Conflict};
 use super::{Context, Scenario};
 use crate::discover::locations::{CodeLocation, Manifest, Requirement};
-use crate::estimate::{estimate, PodEstimate};
+use crate::estimate::{estimate, round1, PodEstimate};
 use crate::graph::LocationGraph;
 use crate::report::LocationReport;
 
@@ -360,10 +360,6 @@ pub fn groups(
     out
 }
 
-fn round1(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
-}
-
 /// The three deployment models side by side (the monolith from `scenario`).
 pub fn deployment_models(
     ctx: &Context<'_>,
@@ -375,6 +371,10 @@ pub fn deployment_models(
         .iter()
         .filter(|l| l.estimate.is_some())
         .collect();
+    // No pod to deploy: no model to compare.
+    if scannable.is_empty() {
+        return Vec::new();
+    }
     let mut models = Vec::new();
     let per: Vec<(String, f64)> = scannable
         .iter()

@@ -420,12 +420,12 @@ fn advise_one(
                 ctx.model,
                 (file_index, finding.line),
             );
-            let mib = ((before.mib - after.mib) * 10.0).round() / 10.0;
+            let mib = crate::estimate::round1(before.mib - after.mib);
             let still: Option<String> = None;
             Some(Saving {
                 location: l.location.name.clone(),
                 mib: mib.max(0.0),
-                run_pod_mib: ((before.run_pod_mib - after.run_pod_mib) * 10.0).round() / 10.0,
+                run_pod_mib: crate::estimate::round1(before.run_pod_mib - after.run_pod_mib),
                 still_loaded_by: still,
             })
         })

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use rayon::prelude::*;
 
-use crate::estimate::{estimate, Model, PodEstimate};
+use crate::estimate::{estimate, round1, Model, PodEstimate};
 use crate::graph::location::location_graph_after;
 use crate::graph::{Deferred, LocationGraph, ModuleIndex};
 use crate::report::LocationReport;
@@ -127,11 +127,6 @@ pub struct Recommendations {
     pub sizing: Vec<SizingAdvice>,
     pub deployment_models: Vec<DeploymentModel>,
     pub totals: Totals,
-}
-
-fn round1(v: f64) -> f64 {
-    // `+ 0.0` turns the -0.0 of an empty sum into 0.0.
-    (v * 10.0).round() / 10.0 + 0.0
 }
 
 /// Runs every recommendation.

@@ -18,6 +18,7 @@ use super::markdown::{
 };
 use super::table::{new_table, right_align};
 use super::{terminal_safe, SCHEMA_VERSION};
+use crate::estimate::round1;
 
 /// A scan report as far as the diff reads it (unknown fields are ignored).
 #[derive(Debug, Clone, Deserialize)]
@@ -167,15 +168,6 @@ pub struct Diff {
     pub locations: Vec<LocationDelta>,
     pub findings_introduced: Vec<DiffFinding>,
     pub findings_removed: Vec<DiffFinding>,
-}
-
-fn round1(v: f64) -> f64 {
-    let r = (v * 10.0).round() / 10.0;
-    if r == 0.0 {
-        0.0
-    } else {
-        r
-    }
 }
 
 fn owner(location: &SnapshotLocation) -> String {

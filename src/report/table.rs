@@ -304,6 +304,10 @@ fn recommendations(report: &Report, out: &mut String) {
         out.push('\n');
     }
     let t = &rec.totals;
+    if t.pods_now == 0 {
+        // No scannable location: no pod to total.
+        return;
+    }
     // Advice that needs code changed around the import is not in the totals.
     let not_counted = rec
         .lazy_imports
