@@ -90,6 +90,28 @@ fn fix_says_why_when_no_finding_can_be_moved() {
         "Nothing to fix automatically: none of the 2 FP001 findings is a plain import used \
          only inside function bodies; `dagster-footprint scan` gives the advice for each."
     );
+    // One finding, used in a function and in the script block: the advice
+    // moves it into both, and `fix` leaves it to a person.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("job.py"),
+        "import torch\n\ndef run():\n    return torch.ones(1)\n\nif __name__ == \"__main__\":\n    print(torch)\n",
+    )
+    .unwrap();
+    let one = run(&["fix", path_str(dir.path()), "--diff"]);
+    assert_eq!(one.status.code(), Some(0));
+    assert!(
+        stderr(&one).starts_with("Nothing to fix automatically: the FP001 finding is not"),
+        "{}",
+        stderr(&one)
+    );
+    let report = json(&["scan", path_str(dir.path()), "--format", "json"]);
+    let advice = &report["recommendations"]["lazy_imports"][0];
+    assert_eq!(
+        advice["advice"]["functions"],
+        serde_json::json!(["run", "if __name__ == \"__main__\""])
+    );
+    assert_eq!(advice["fixable"], false);
 }
 
 #[test]

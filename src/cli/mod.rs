@@ -479,10 +479,14 @@ fn fix(args: &FixArgs) -> Result<ExitCode, String> {
         if found == 0 {
             eprintln!("Nothing to fix: no heavy module-level import (FP001) found.");
         } else {
+            let which = if found == 1 {
+                "the FP001 finding is not".to_string()
+            } else {
+                format!("none of the {found} FP001 findings is")
+            };
             eprintln!(
-                "Nothing to fix automatically: none of the {} is a plain import used only inside \
-                 function bodies; `dagster-footprint scan` gives the advice for each.",
-                report::text::plural_word(found, "FP001 finding", "FP001 findings")
+                "Nothing to fix automatically: {which} a plain import used only inside function \
+                 bodies; `dagster-footprint scan` gives the advice for each."
             );
         }
         return Ok(ExitCode::SUCCESS);

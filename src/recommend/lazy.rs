@@ -107,6 +107,10 @@ pub fn requires_lazy_import_python(requires_python: Option<&str>) -> bool {
     })
 }
 
+/// How advice names the `if __name__ == "__main__":` block among the
+/// functions an import moves into.
+pub const MAIN_BLOCK: &str = "if __name__ == \"__main__\"";
+
 /// Classifies what can be done with `import` from the uses of its names.
 pub fn classify(
     file: &FileFacts,
@@ -172,6 +176,12 @@ pub fn classify(
         .collect();
     functions.sort();
     functions.dedup();
+    // Used under `if __name__ == "__main__":` too: the import moves there as
+    // well (the fix leaves that to a person).
+    let script = uses.iter().any(|u| matches!(u.scope, UseScope::Script));
+    if script {
+        functions.push(MAIN_BLOCK.to_string());
+    }
     let annotations = uses
         .iter()
         .any(|u| matches!(u.scope, UseScope::Annotation { .. }));
@@ -190,7 +200,7 @@ pub fn classify(
         return (Advice::TypeCheckingGuard { functions }, false);
     }
     // Safe to rewrite only a plain module-level import used in function bodies.
-    let fixable = import.context == ExecContext::Module && import.level == 0;
+    let fixable = import.context == ExecContext::Module && import.level == 0 && !script;
     (Advice::MoveIntoFunctions { functions }, fixable)
 }
 
@@ -523,6 +533,60 @@ mod tests {
             )
             .1
         );
+    }
+
+    #[test]
+    fn uses_in_the_main_block_do_not_run_on_import() {
+        let f = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Used in a function and in the script block: both get the import;
+        // `fix` leaves the script block to a person.
+        assert_eq!(
+            advice(
+                "import torch
+def a():
+    return torch
+if __name__ == \"__main__\":
+    print(torch.ones(1))
+",
+                300.0,
+                false
+            ),
+            (
+                Advice::MoveIntoFunctions {
+                    functions: f(&["a", MAIN_BLOCK])
+                },
+                false
+            )
+        );
+        // The `else` side runs on import.
+        assert!(matches!(
+            advice(
+                "import torch
+if __name__ == \"__main__\":
+    pass
+else:
+    X = torch.ones(1)
+",
+                300.0,
+                false
+            )
+            .0,
+            Advice::Factory { .. }
+        ));
+        // In a `__main__.py` the block can run on load: module level.
+        let e = extract(
+            "pkg/__main__.py",
+            "import torch
+if __name__ == \"__main__\":
+    print(torch)
+",
+            Some("pkg.__main__"),
+            false,
+        );
+        assert!(e
+            .uses
+            .iter()
+            .all(|u| u.scope == crate::scan::uses::UseScope::Module));
     }
 
     #[test]

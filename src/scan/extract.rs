@@ -139,7 +139,13 @@ pub fn extract_with(
             }
         }
         if !names.is_empty() {
-            out.uses = super::uses::collect(&module.body, &names, &index, future_annotations);
+            out.uses = super::uses::collect(
+                &module.body,
+                &names,
+                &index,
+                future_annotations,
+                main_guards_apply(path),
+            );
         }
     }
     // The facts outlive the scan; the AST does not. Free the AST first, then
@@ -342,12 +348,10 @@ impl<'a> Extractor<'a, '_> {
                 let guard = type_checking_guard(&stmt_if.test, &self.bindings)
                     .map(|holds| (holds, ExecContext::TypeChecking))
                     .or_else(|| {
-                        // `dagster api grpc -f __main__.py` names the module `__main__`.
-                        let script = self.path.rsplit('/').next() == Some("__main__.py");
-                        let guard = if script {
-                            None
-                        } else {
+                        let guard = if main_guards_apply(self.path) {
                             main_guard(&stmt_if.test)
+                        } else {
+                            None
                         };
                         guard.map(|holds| (holds, ExecContext::MainGuard))
                     });
@@ -1075,9 +1079,16 @@ fn type_checking_guard(test: &Expr, bindings: &NameMap<String>) -> Option<bool> 
     }
 }
 
+/// Whether `if __name__ == "__main__":` in the file at `path` never runs on
+/// import: always, except in a `__main__.py` (`dagster api grpc -f
+/// __main__.py` names the module `__main__`).
+fn main_guards_apply(path: &str) -> bool {
+    path.rsplit('/').next() != Some("__main__.py")
+}
+
 /// `Some(true)` for `__name__ == "__main__"` (either way round), `Some(false)`
 /// for `!=`: code that runs only when the file is executed as a script.
-fn main_guard(test: &Expr) -> Option<bool> {
+pub(super) fn main_guard(test: &Expr) -> Option<bool> {
     let Expr::Compare(compare) = test else {
         return None;
     };

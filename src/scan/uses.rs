@@ -57,6 +57,9 @@ pub enum UseScope {
     Exported,
     /// Rebound with `global` or deleted with `del`.
     Rebound,
+    /// Inside `if __name__ == "__main__":` at module level: runs only when
+    /// the file is executed as a script, never when it is imported.
+    Script,
 }
 
 /// Uses of one name in one scope.
@@ -72,11 +75,15 @@ pub struct NameUse {
 
 /// Collects the uses of `names` (locals bound by module-level imports, each
 /// mapped to its position in `names`).
+///
+/// `main_guards`: whether `if __name__ == "__main__":` blocks never run on
+/// import (false for a `__main__.py`, which can be loaded as `__main__`).
 pub fn collect(
     body: &[Stmt],
     names: &NameMap<u32>,
     index: &Lines<'_>,
     future_annotations: bool,
+    main_guards: bool,
 ) -> Vec<NameUse> {
     if names.is_empty() {
         return Vec::new();
@@ -85,6 +92,7 @@ pub fn collect(
         names,
         index,
         future_annotations,
+        main_guards,
         scope_id: MODULE_SCOPE,
         scopes: vec![UseScope::Rebound, UseScope::Exported, UseScope::Module],
         class_path: Vec::new(),
@@ -143,6 +151,7 @@ struct Collector<'a> {
     names: &'a NameMap<u32>,
     index: &'a Lines<'a>,
     future_annotations: bool,
+    main_guards: bool,
     /// Id of the current scope in `scopes`.
     scope_id: usize,
     /// Every scope entered, by id (recording a use then clones nothing).
@@ -325,6 +334,38 @@ impl<'a> Collector<'a> {
             Stmt::AugAssign(assign) if matches!(&*assign.target, Expr::Name(n) if n.id.as_str() == "__all__") =>
             {
                 self.exported(&assign.value);
+            }
+            Stmt::If(stmt_if)
+                if self.main_guards
+                    && matches!(self.scope(), UseScope::Module)
+                    && super::extract::main_guard(&stmt_if.test).is_some() =>
+            {
+                // The side that runs only as a script, and the side that
+                // runs on import.
+                let script_first = super::extract::main_guard(&stmt_if.test) == Some(true);
+                self.visit_expr(&stmt_if.test);
+                let body = |c: &mut Self, stmts: &'a [Stmt], script: bool| {
+                    if script {
+                        c.in_scope(UseScope::Script, |c| {
+                            for s in stmts {
+                                c.stmt(s);
+                            }
+                        });
+                    } else {
+                        for s in stmts {
+                            c.stmt(s);
+                        }
+                    }
+                };
+                body(self, &stmt_if.body, script_first);
+                for clause in &stmt_if.elif_else_clauses {
+                    // An `elif` is a condition of its own: module level.
+                    let script = clause.test.is_none() && !script_first;
+                    if let Some(test) = &clause.test {
+                        self.visit_expr(test);
+                    }
+                    body(self, &clause.body, script);
+                }
             }
             Stmt::AnnAssign(assign) => {
                 if let Some(value) = &assign.value {
