@@ -146,18 +146,7 @@ impl CallCatalog {
         // Called for every import-time call of every reached file, again for
         // each re-estimate: the rarely matching pattern scan comes first, the
         // cheap list only when a pattern matched (the answer is the same).
-        let matches = |p: &CallPattern| {
-            quick_eq(&p.rule, rule)
-                && wildcard_match(&p.pattern, &call.callee)
-                && p.keyword
-                    .as_ref()
-                    .is_none_or(|k| call.keywords.iter().any(|passed| passed == k))
-                && (p.needs_arg_call.is_empty()
-                    || call
-                        .arg_calls
-                        .iter()
-                        .any(|c| p.needs_arg_call.iter().any(|n| wildcard_match(n, c))))
-        };
+        let matches = |p: &CallPattern| p.matches(call, rule);
         let pattern = match self.pattern_index() {
             // Only a pattern equal to the callee or one with a `*` can
             // match: the first of those (in catalog order) that does.
@@ -232,6 +221,24 @@ impl CallCatalog {
 
 /// `a == b`, rejecting on the length and the last byte before comparing the
 /// rest (rule codes differ in their last digit).
+impl CallPattern {
+    /// Whether this pattern of `rule` matches `call`: the callee, the
+    /// keyword it needs, and the call it needs among the arguments.
+    pub fn matches(&self, call: &EagerCall, rule: &str) -> bool {
+        quick_eq(&self.rule, rule)
+            && wildcard_match(&self.pattern, &call.callee)
+            && self
+                .keyword
+                .as_ref()
+                .is_none_or(|k| call.keywords.iter().any(|passed| passed == k))
+            && (self.needs_arg_call.is_empty()
+                || call
+                    .arg_calls
+                    .iter()
+                    .any(|c| self.needs_arg_call.iter().any(|n| wildcard_match(n, c))))
+    }
+}
+
 fn quick_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     a.len() == b.len() && a.last() == b.last() && a == b
@@ -304,7 +311,8 @@ mod tests {
         assert!(wildcard_match("", ""));
     }
 
-    /// The indexed [`CallCatalog::classify`] agrees with a scan of every pattern.
+    /// The indexed [`CallCatalog::classify`] agrees with a scan of every pattern
+    /// (the index must never skip a pattern that matches).
     #[test]
     fn indexed_classify_matches_a_full_scan() {
         let catalog = CallCatalog::builtin().unwrap();
@@ -319,18 +327,7 @@ mod tests {
             catalog
                 .calls
                 .iter()
-                .find(|p| {
-                    p.rule == rule
-                        && wildcard_match(&p.pattern, &call.callee)
-                        && p.keyword
-                            .as_ref()
-                            .is_none_or(|k| call.keywords.iter().any(|passed| passed == k))
-                        && (p.needs_arg_call.is_empty()
-                            || call
-                                .arg_calls
-                                .iter()
-                                .any(|c| p.needs_arg_call.iter().any(|n| wildcard_match(n, c))))
-                })
+                .find(|p| p.matches(call, rule))
                 .map(|p| p.pattern.clone())
         };
         let mut callees: Vec<String> = catalog
